@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Django's user admin, with the profile members fill in themselves."""
+
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets[:2],
+        (_("Profile"), {"fields": ("display_name", "affiliation", "orcid", "bio")}),
+        *DjangoUserAdmin.fieldsets[2:],
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Profile"), {"classes": ("wide",), "fields": ("display_name", "email", "affiliation")}),
+    )
+    list_display = ("username", "display_name", "email", "is_staff", "is_active", "date_joined")
+    search_fields = ("username", "display_name", "email", "first_name", "last_name")
+    ordering = ("username",)

@@ -1,0 +1,75 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+class SignupForm(forms.Form):
+    """Extra sign-up fields, mixed into allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=80,
+        help_text=_("How your name appears next to your comments."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    agree_to_code = forms.BooleanField(
+        label=_("I agree to the club's code of conduct"),
+        help_text=_("Read it at /code-of-conduct/: be respectful, stay on topic, no spam."),
+        error_messages={"required": _("Please read and agree to the code of conduct to join.")},
+    )
+
+    field_order = ["display_name", "email", "password1", "password2", "agree_to_code"]
+
+    def clean_display_name(self):
+        name = self.cleaned_data["display_name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Please enter a display name."))
+        return name
+
+    def signup(self, request, user):
+        """allauth calls this after saving the user: record the code-of-conduct agreement."""
+        from moderation.services import code_of_conduct_agree
+
+        code_of_conduct_agree(member=user)
+
+
+class ProfileForm(forms.ModelForm):
+    """What a member may change about how others see them."""
+
+    class Meta:
+        model = User
+        fields = ["display_name", "affiliation", "orcid", "bio", "time_zone"]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+
+
+class DeleteAccountForm(forms.Form):
+    """Deleting an account is confirmed with the password, and says what happens to comments."""
+
+    remove_text = forms.TypedChoiceField(
+        label=_("Your comments"),
+        choices=[
+            ("", _("Keep them, signed “Deleted member”, so the threads stay readable")),
+            ("1", _("Remove their text too, leaving “deleted” notes where they were")),
+        ],
+        coerce=bool,
+        empty_value=False,
+        required=False,
+        widget=forms.RadioSelect,
+        initial="",
+    )
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That is not your password."))
+        return password

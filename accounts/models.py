@@ -1,0 +1,81 @@
+import functools
+import zoneinfo
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from articles.identifiers import field_errors, normalize_orcid, validate_orcid
+
+
+@functools.cache
+def time_zone_choices() -> list:
+    """Every IANA zone Python knows, grouped by region ("America" → "Toronto"), blank first."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name in sorted(zoneinfo.available_timezones()):
+        region, _sep, place = name.partition("/")
+        groups.setdefault(region if place else "", []).append(
+            (name, (place or name).replace("_", " "))
+        )
+    other = groups.pop("", [])
+    return [("", _("The site's time zone")), *groups.items(), (_("Other"), other)]
+
+
+class User(AbstractUser):
+    """
+    A member of the club.
+
+    Members sign in with their email address (allauth); the username is derived from the
+    display name at sign-up and serves as the stable handle in profile URLs and @mentions.
+    """
+
+    display_name = models.CharField(
+        _("display name"),
+        max_length=80,
+        help_text=_("How your name appears next to your comments."),
+    )
+    affiliation = models.CharField(
+        _("affiliation"),
+        max_length=200,
+        blank=True,
+        help_text=_("Organisation or role, e.g. “Knowledge broker, Research Impact Canada”."),
+    )
+    orcid = models.CharField(
+        _("ORCID iD"),
+        max_length=40,
+        blank=True,
+        validators=[validate_orcid],
+        help_text=_("Optional, e.g. 0000-0002-1825-0097."),
+    )
+    bio = models.TextField(_("short bio"), max_length=1000, blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        default="",
+        choices=time_zone_choices,
+        help_text=_("Times of live sessions are shown in this zone. Empty: the site's zone."),
+    )
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    def get_absolute_url(self):
+        return reverse("accounts:profile", kwargs={"username": self.username})
+
+    def clean(self):
+        super().clean()
+        self.display_name = self.display_name.strip()
+        if self.orcid:
+            with field_errors("orcid"):
+                self.orcid = normalize_orcid(self.orcid)
+
+    @property
+    def name(self) -> str:
+        """The name shown to other members."""
+        return str(self)

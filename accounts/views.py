@@ -1,0 +1,71 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model, logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from discussions.models import Comment
+
+from . import services
+from .forms import DeleteAccountForm, ProfileForm
+
+COMMENTS_PER_PAGE = 20
+
+
+@require_GET
+def profile(request, username):
+    """A member's public profile and their comments, newest first."""
+    member = get_object_or_404(get_user_model(), username=username, is_active=True)
+    comments = (
+        Comment.objects.by_member_in_public(member)
+        .select_related("question__discussion__article")
+        .order_by("-created_at", "-id")
+    )
+    page = Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "accounts/profile.html", {"member": member, "page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request):
+    """The signed-in member edits their display name, affiliation, ORCID iD and bio."""
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile was saved."))
+        return redirect(request.user)
+    return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+@login_required
+@require_GET
+def data(request):
+    """The member's own data: download it, or delete the account."""
+    return render(request, "accounts/data.html", {"form": DeleteAccountForm(user=request.user)})
+
+
+@login_required
+@require_GET
+def data_export(request):
+    """Everything the member wrote and set, as a JSON download."""
+    response = JsonResponse(
+        services.member_export(member=request.user), json_dumps_params={"indent": 2}
+    )
+    response["Content-Disposition"] = 'attachment; filename="journal-club-my-data.json"'
+    return response
+
+
+@login_required
+@require_POST
+def delete_account(request):
+    """Delete the account after the password is confirmed; sign the member out."""
+    form = DeleteAccountForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return render(request, "accounts/data.html", {"form": form}, status=400)
+    services.member_delete(member=request.user, remove_text=form.cleaned_data["remove_text"])
+    logout(request)
+    messages.success(request, _("Your account was deleted. Thank you for taking part."))
+    return redirect("discussions:home")

@@ -1,0 +1,108 @@
+"""
+Throughput of the production server: gunicorn (gunicorn.conf.py) serving the discussion
+page, driven by wrk from the same machine, against a minimal Django view on the same
+server in the same run.
+
+It creates a throwaway PostgreSQL database (jc_bench_throughput_<pid>), migrates it, loads
+the demo (with a password for its members) plus extra comments on the demo discussion,
+collects static files into a temporary directory, and starts gunicorn on a free loopback
+port with DEBUG off, a generated secret key and the bench settings (production's, plus
+``/bench/minimal/``). Then, for several rounds, it runs wrk (2 threads, 10 connections,
+a bounded time) on each target in turn:
+
+- minimal: ``/bench/minimal/``, the same middleware and server doing no work;
+- anonymous: the discussion page for a reader who is not signed in;
+- signed in: the same page for a demo member, signed in through the login form (the
+  session and CSRF cookies go to wrk in a Cookie header);
+
+and prints, per target, the median over rounds of requests/s, p50 and p99 latency, and the
+ratio of its requests/s to the minimal view's, each ratio taken within one round (so
+both sides saw the same machine), then the median. It drops the database at the end.
+
+Usage (from the project root, after `make install`; PostgreSQL at 127.0.0.1:5432; wrk):
+
+    .venv/bin/python bench/throughput.py                       # 3 rounds of 10 s per target
+    .venv/bin/python bench/throughput.py --comments 1000 --rounds 5 --seconds 10
+"""
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from common import (
+    DISCUSSION_SLUG,
+    DISCUSSION_URL,
+    configure,
+    cookie_header,
+    gunicorn,
+    median,
+    sign_in,
+    throwaway_site,
+    wrk,
+)
+
+TARGETS = ["minimal", "anonymous", "signed in"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--comments", type=int, default=200, help="comments added to the demo (200)"
+    )
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=10, help="per wrk run (10)")
+    args = parser.parse_args()
+
+    environment = configure("jc_bench_throughput")
+    log = Path(tempfile.gettempdir()) / f"{environment.database_name}-gunicorn.log"
+    with throwaway_site(environment, extra_comments=args.comments):
+        from discussions.models import Comment
+
+        total = Comment.objects.filter(question__discussion__slug=DISCUSSION_SLUG).count()
+        with gunicorn(environment, log) as base:
+            cookies = cookie_header(sign_in(base, "demo-priya@example.org"))
+            urls = {
+                "minimal": (f"{base}/bench/minimal/", {}),
+                "anonymous": (f"{base}{DISCUSSION_URL}", {}),
+                "signed in": (f"{base}{DISCUSSION_URL}", {"Cookie": cookies}),
+            }
+            for url, headers in urls.values():  # warm every worker up
+                wrk(url, seconds=2, headers=headers)
+            rounds = []
+            for number in range(1, args.rounds + 1):
+                results = {}
+                for target in TARGETS:
+                    url, headers = urls[target]
+                    results[target] = wrk(url, seconds=args.seconds, headers=headers)
+                rounds.append(results)
+                print(
+                    f"round {number}: "
+                    + ", ".join(f"{t} {r.requests_per_second:.0f}/s" for t, r in results.items()),
+                    file=sys.stderr,
+                )
+
+    print(
+        f"\ngunicorn ({log.name}), discussion page with {total} comments, wrk -t2 -c10 "
+        f"-d{args.seconds}s, median of {args.rounds} rounds"
+    )
+    print(
+        f"{'target':>10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs minimal':>11}"
+    )
+    for target in TARGETS:
+        runs = [results[target] for results in rounds]
+        ratio = median(
+            results[target].requests_per_second / results["minimal"].requests_per_second
+            for results in rounds
+        )
+        print(
+            f"{target:>10} {median(r.requests_per_second for r in runs):>8.0f} "
+            f"{median(r.p50_ms for r in runs):>8.1f} {median(r.p99_ms for r in runs):>8.1f} "
+            f"{sum(r.errors for r in runs):>7} {ratio:>10.0%}"
+        )
+
+
+if __name__ == "__main__":
+    main()

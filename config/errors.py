@@ -1,0 +1,60 @@
+"""
+Error responses that htmx can show.
+
+htmx does not swap error responses into the page, so for its requests these answer with the
+status and a short message in an ``X-Message`` header, which static/js/thread.js puts next
+to the form that failed. Other requests get the usual styled error pages.
+"""
+
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from django.views import csrf, defaults
+
+
+def _htmx_error(status: int, message: str) -> HttpResponse:
+    response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    response["X-Message"] = quote(message)
+    return response
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def permission_denied(request, exception=None):
+    """403: the reason the rule gave (e.g. "This discussion is closed…")."""
+    if _is_htmx(request):
+        message = str(exception) if exception and str(exception) else _("You may not do that.")
+        return _htmx_error(403, message)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception=None):
+    """404: for htmx, usually a comment that was removed meanwhile."""
+    if _is_htmx(request):
+        return _htmx_error(
+            404, _("That no longer exists: it may have been deleted. Reload the page.")
+        )
+    return defaults.page_not_found(request, exception)
+
+
+def csrf_failure(request, reason=""):
+    """403 for a missing or stale security token: nothing was saved."""
+    if _is_htmx(request):
+        return _htmx_error(
+            403,
+            _(
+                "Your page is out of date (its security token expired). Nothing was saved: "
+                "copy your text, reload the page and send it again."
+            ),
+        )
+    return csrf.csrf_failure(request, reason=reason)
+
+
+def too_many_requests(error) -> HttpResponse:
+    """429 for a rate-limited action: htmx shows the message by the form, which keeps its text."""
+    response = _htmx_error(429, error.message)
+    response["Retry-After"] = str(error.retry_after)
+    return response

@@ -1,0 +1,332 @@
+"""
+Settings for Journal Club.
+
+Everything lives in this one file; behaviour comes from environment variables with
+safe local defaults (see .env.example for the full list). Unset DATABASE_URL gives an
+embedded SQLite database, which is what `make run` uses; production sets it to PostgreSQL.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """Read a yes/no environment variable ("1", "true", "yes", "on" mean yes)."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    """Read a comma-separated environment variable into a list, ignoring blanks."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# --- Core ---------------------------------------------------------------------------
+
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
+            "(for local work, set DJANGO_DEBUG=1 or use `make run`)."
+        )
+    SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105 - DEBUG only
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "accounts",
+    "articles",
+    "discussions",
+    "moderation",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.contrib.postgres",
+    "django.contrib.sitemaps",
+    "discovery",
+    "events",
+    "allauth",
+    "allauth.account",
+    "django_htmx",
+    "template_partials",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "events.middleware.MemberTimeZoneMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ----------------------------------------------------------------------------
+# allauth's rate limits need a real cache: local memory by default, Redis when configured.
+
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Accounts -------------------------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "discussions:home"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Journal Club] "
+ACCOUNT_LOGOUT_REDIRECT_URL = "discussions:home"
+
+# --- Email ----------------------------------------------------------------------------
+# Locally, emails (including the sign-up verification link) are printed to the console.
+
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Journal Club <club@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Internationalisation ---------------------------------------------------------------
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files -------------------------------------------------------------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# --- Security -----------------------------------------------------------------------------
+# Production (DEBUG off) gets HTTPS-only cookies and HSTS; see README, "Production".
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
+
+# --- Logging --------------------------------------------------------------------------------
+
+# One JSON object per line in production (config/logging.py); DJANGO_LOG_FORMAT=text gives
+# plain lines, the default with DEBUG on.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "config.logging.JSONFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": os.environ.get("DJANGO_LOG_FORMAT", "text" if DEBUG else "json"),
+        }
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+}
+
+# --- Journal Club ---------------------------------------------------------------------------
+
+# Identical comments (same author, same place, same text) posted within this many seconds
+# are treated as one accidental double submission.
+JOURNAL_CLUB_DUPLICATE_WINDOW_SECONDS = int(os.environ.get("JOURNAL_CLUB_DUPLICATE_WINDOW", "10"))
+JOURNAL_CLUB_COMMENT_MAX_LENGTH = 10_000
+# Per-member limits: action -> (how many, per seconds). New members (joined less than a day
+# ago) also have a daily cap on posts.
+JOURNAL_CLUB_RATE_LIMITS = {
+    "post": (1, int(os.environ.get("JOURNAL_CLUB_POST_INTERVAL", "5"))),
+    "post_first_day": (int(os.environ.get("JOURNAL_CLUB_FIRST_DAY_POSTS", "10")), 86_400),
+    "edit": (10, 60),
+    "react": (30, 60),
+    "flag": (10, 3_600),
+}
+# A new member's first N comments wait for a moderator's approval (0: none do).
+JOURNAL_CLUB_PREMODERATE_FIRST_POSTS = int(os.environ.get("JOURNAL_CLUB_PREMODERATE", "1"))
+# This many flags from different members hide a comment until a moderator reviews it.
+JOURNAL_CLUB_FLAGS_TO_HIDE = int(os.environ.get("JOURNAL_CLUB_FLAGS_TO_HIDE", "3"))
+JOURNAL_CLUB_CODE_OF_CONDUCT_VERSION = "2026-11"
+# The contact address sent with requests to Crossref and DOAJ (Crossref's "polite pool"
+# asks for one, so that it can reach whoever runs the site instead of blocking it).
+JOURNAL_CLUB_CONTACT_EMAIL = os.environ.get("JOURNAL_CLUB_CONTACT_EMAIL", "club@localhost")
+# Authors may correct a comment this many seconds after posting without a revision being
+# kept or the comment being marked "edited".
+JOURNAL_CLUB_EDIT_GRACE_SECONDS = int(os.environ.get("JOURNAL_CLUB_EDIT_GRACE", "600"))
+
+# --- Production serving ---
+# See README, "Deploy" and "Scaling out". One JSON log line per request, timed from the
+# outermost middleware so that it covers everything (config/logging.py).
+MIDDLEWARE = ["config.logging.RequestLogMiddleware", *MIDDLEWARE]
+# Load balancers probe /healthz over plain HTTP (config/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Sessions live in the database (or the database behind the shared cache with
+# "django.contrib.sessions.backends.cached_db"), never in one server's memory or disk,
+# so any app server can answer any request.
+SESSION_ENGINE = os.environ.get("DJANGO_SESSION_ENGINE", "django.contrib.sessions.backends.db")
+
+# --- Discovery and events ---
+# The PostgreSQL text search configuration of the search index (stemming, stop words).
+# Changing it needs `manage.py rebuild_search_index`.
+JOURNAL_CLUB_SEARCH_CONFIG = os.environ.get("JOURNAL_CLUB_SEARCH_CONFIG", "english")
+
+# --- Notifications ---
+# Follows, notifications and their emails (notifications/). Emails are sent by a background
+# worker through Django's tasks API (the django-tasks backport): production stores tasks in
+# the database (django-tasks-db) and runs `manage.py db_worker`; see README, "Notifications
+# and the worker". JOURNAL_CLUB_TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend
+# runs them inside the request instead (no worker; fine for `make run`, never for production).
+INSTALLED_APPS = [*INSTALLED_APPS, "notifications", "django_tasks", "django_tasks_db"]
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("JOURNAL_CLUB_TASKS_BACKEND")
+        or (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if DEBUG
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
+# The site's address, for the absolute links in emails (no trailing slash).
+JOURNAL_CLUB_BASE_URL = os.environ.get("JOURNAL_CLUB_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Security headers ---------------------------------------------------------------------
+# A strict Content-Security-Policy (django-csp): scripts and styles only from this site,
+# nothing inline, no plugins, no framing. htmx's own inline indicator styles are turned off
+# in base.html so that it works under this policy; the admin works under it too.
+
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+    }
+}
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CSRF_COOKIE_HTTPONLY = True  # htmx sends the token from the page, not from the cookie
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+if not DEBUG:
+    # __Host- cookies are HTTPS-only, host-only and site-wide: they cannot be set by a
+    # subdomain or over plain HTTP.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+# Changing an email address (or adding one) asks for the password again.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True

@@ -1,0 +1,36 @@
+"""Top-level URL configuration."""
+
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from config import health
+
+admin.site.site_header = _("Journal Club administration")
+admin.site.site_title = _("Journal Club admin")
+admin.site.index_title = _("Curate papers, discussions and members")
+# Staff sign in through allauth's login, with its rate limits, not the admin's own form.
+admin.site.login = secure_admin_login(admin.site.login)
+
+urlpatterns = [
+    path("", include("discussions.urls")),
+    path("papers/", include("articles.urls")),
+    path("members/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("moderation/", include("moderation.urls")),
+    path(
+        "code-of-conduct/",
+        TemplateView.as_view(template_name="code_of_conduct.html"),
+        name="code-of-conduct",
+    ),
+    path("admin/", admin.site.urls),
+    path("", include("discovery.urls")),
+    path("events/", include("events.urls")),
+    path("healthz", health.healthz, name="healthz"),
+]
+
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"

@@ -1,0 +1,340 @@
+"""
+Writing the search index.
+
+The services that write papers, discussions and comments call these functions in the
+same transaction as their own write (``discussions.services``, ``articles.services``):
+one upsert per object, keyed by ``SearchEntry.key``. ``rebuild`` writes the whole index
+again (after a bulk import, on deploy) and ``refresh_stale`` catches up with what
+changed elsewhere, such as a paper edited in the admin; both are run by
+``manage.py rebuild_search_index``.
+
+On PostgreSQL the search vector is computed in the same statement as the upsert
+(``to_tsvector`` over the entry's text, weighted: title and authors A, subjects, journal
+and DOI B, the rest C); a rebuild fills the vectors of all rows in one UPDATE.
+"""
+
+import html
+import re
+from collections.abc import Iterable, Iterator
+
+from django.contrib.postgres.search import SearchVector
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.expressions import Combinable
+from django.utils import timezone
+
+from articles.models import Article
+from discussions.markdown import render_markdown
+from discussions.models import Comment, Discussion
+
+from .authors import author_key
+from .models import AuthorKey, SearchEntry
+from .search import SEARCH_CONFIG
+
+UPSERT_FIELDS = ["kind", "article", "discussion", "comment", "title", "authors", "keywords", "body"]
+BATCH_SIZE = 1000
+
+_TAG = re.compile(r"<[^>]*>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACE = re.compile(r"[ \t\r\f\v]+")
+
+
+# --- The hooks the writing services call ---------------------------------------------------
+
+
+def index_article(article: Article) -> None:
+    """(Re)index a paper: its record as one entry, and its authors under their keys."""
+    authors = list(article.authors.all())
+    entry = _paper_entry(
+        article,
+        authors=authors,
+        subjects=[subject.name for subject in article.subjects.all()],
+        sections=list(article.abstract_sections.all()),
+    )
+    _upsert([entry])
+    AuthorKey.objects.filter(article=article).delete()
+    AuthorKey.objects.bulk_create(_author_keys(article.pk, authors))
+
+
+def index_discussion(discussion: Discussion) -> None:
+    """(Re)index a discussion's host commentary (nothing to index without one)."""
+    entry = _commentary_entry(discussion.pk, discussion.article_id, discussion.commentary)
+    if entry is None:
+        SearchEntry.objects.filter(key=f"commentary:{discussion.pk}").delete()
+    else:
+        _upsert([entry])
+
+
+def index_comment(comment: Comment) -> None:
+    """(Re)index a comment; a deleted one is removed instead."""
+    if comment.deleted_at is not None:
+        remove_comment(comment)
+        return
+    discussion = comment.question.discussion
+    _upsert([_comment_entry(comment.pk, discussion.pk, discussion.article_id, comment.body_html)])
+
+
+def remove_comment(comment: Comment) -> None:
+    """Take a comment out of the index (its author deleted it)."""
+    SearchEntry.objects.filter(key=f"comment:{comment.pk}").delete()
+
+
+# --- Whole-index maintenance ---------------------------------------------------------------
+
+
+def rebuild(*, batch_size: int = BATCH_SIZE) -> dict[str, int]:
+    """
+    Write the whole index again, in one transaction (searches see the old index until it
+    commits). Rows are inserted in batches; on PostgreSQL every vector is then computed by
+    a single UPDATE. Returns the number of entries per kind.
+    """
+    counts = dict.fromkeys(SearchEntry.Kind.values, 0)
+    with transaction.atomic():
+        SearchEntry.objects.all().delete()
+        AuthorKey.objects.all().delete()
+        # A batch is read before it is written: no query may run on the connection while
+        # a COPY is open on it.
+        for batch in _batched(_all_entries(counts, batch_size), batch_size):
+            if connection.vendor == "postgresql":
+                _copy(batch)
+            else:
+                SearchEntry.objects.bulk_create(batch)
+        if connection.vendor == "postgresql":
+            SearchEntry.objects.update(
+                search_vector=entry_vector(F("title"), F("authors"), F("keywords"), F("body"))
+            )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {SearchEntry._meta.db_table}")
+    return counts
+
+
+def refresh_stale() -> dict[str, int]:
+    """
+    Reindex what changed without going through a service: papers and discussions saved
+    since their entry was written (the admin), comments missing from the index, and
+    entries of comments deleted since. Returns how many of each were touched.
+    """
+    fresh_paper = SearchEntry.objects.filter(
+        kind=SearchEntry.Kind.PAPER, article=OuterRef("pk"), updated_at__gte=OuterRef("updated_at")
+    )
+    papers = Article.objects.filter(~Exists(fresh_paper)).prefetch_related(
+        "authors", "subjects", "abstract_sections"
+    )
+    fresh_commentary = SearchEntry.objects.filter(
+        kind=SearchEntry.Kind.COMMENTARY,
+        discussion=OuterRef("pk"),
+        updated_at__gte=OuterRef("updated_at"),
+    )
+    any_commentary = SearchEntry.objects.filter(
+        kind=SearchEntry.Kind.COMMENTARY, discussion=OuterRef("pk")
+    )
+    discussions = Discussion.objects.filter(
+        (~Q(commentary="") & ~Exists(fresh_commentary))
+        | (Q(commentary="") & Exists(any_commentary))
+    )
+    missing_comments = Comment.objects.filter(
+        deleted_at__isnull=True,
+        body_html__gt="",
+    ).exclude(Exists(SearchEntry.objects.filter(comment=OuterRef("pk"))))
+    touched = {"paper": 0, "commentary": 0, "comment": 0}
+    with transaction.atomic():
+        for article in papers:
+            index_article(article)
+            touched["paper"] += 1
+        for discussion in discussions:
+            index_discussion(discussion)
+            touched["commentary"] += 1
+        rows = missing_comments.values_list(
+            "pk", "question__discussion_id", "question__discussion__article_id", "body_html"
+        )
+        for batch in _batched((_comment_entry(*row) for row in rows.iterator()), BATCH_SIZE):
+            _upsert(batch)
+            touched["comment"] += len(batch)
+        removed, _ = SearchEntry.objects.filter(
+            kind=SearchEntry.Kind.COMMENT, comment__deleted_at__isnull=False
+        ).delete()
+        touched["comment"] += removed
+    return touched
+
+
+def entry_vector(
+    title: Combinable, authors: Combinable, keywords: Combinable, body: Combinable
+) -> SearchVector:
+    """The weighted search vector of an entry's four texts (values or columns)."""
+    return (
+        SearchVector(title, weight="A", config=SEARCH_CONFIG)
+        + SearchVector(authors, weight="A", config=SEARCH_CONFIG)
+        + SearchVector(keywords, weight="B", config=SEARCH_CONFIG)
+        + SearchVector(body, weight="C", config=SEARCH_CONFIG)
+    )
+
+
+def plain_text(html_text: str) -> str:
+    """Rendered HTML as searchable plain text: tags out, entities decoded, no control chars."""
+    text = html.unescape(_TAG.sub(" ", html_text or ""))
+    return _clean(text)
+
+
+# --- Building entries ------------------------------------------------------------------------
+
+
+def _upsert(entries: list[SearchEntry]) -> None:
+    """Insert or update entries by key in one statement (with their vectors on PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        for entry in entries:
+            entry.search_vector = entry_vector(
+                Value(entry.title), Value(entry.authors), Value(entry.keywords), Value(entry.body)
+            )
+        fields = [*UPSERT_FIELDS, "search_vector", "updated_at"]
+    else:
+        fields = [*UPSERT_FIELDS, "updated_at"]
+    SearchEntry.objects.bulk_create(
+        entries, update_conflicts=True, unique_fields=["key"], update_fields=fields
+    )
+
+
+COPY_COLUMNS = [
+    "key",
+    "kind",
+    "article_id",
+    "discussion_id",
+    "comment_id",
+    "title",
+    "authors",
+    "keywords",
+    "body",
+    "updated_at",
+]
+
+
+def _copy(entries: Iterable[SearchEntry]) -> None:
+    """PostgreSQL: stream entries into the table with COPY, many times faster than INSERTs."""
+    now = timezone.now()
+    table = connection.ops.quote_name(SearchEntry._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(column) for column in COPY_COLUMNS)
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for entry in entries:
+            entry.updated_at = now
+            copy.write_row([getattr(entry, column) for column in COPY_COLUMNS])
+
+
+def _paper_entry(article: Article, *, authors, subjects, sections) -> SearchEntry:
+    journal = article.journal
+    keywords = [*subjects, journal.title if journal else "", article.doi or ""]
+    return SearchEntry(
+        key=f"paper:{article.pk}",
+        kind=SearchEntry.Kind.PAPER,
+        article_id=article.pk,
+        title=_clean(article.title)[:500],
+        authors="; ".join(_clean(author.full_name) for author in authors),
+        keywords=_clean(" · ".join(word for word in keywords if word)),
+        body=_clean(
+            "\n".join(
+                f"{section.heading}: {section.body}" if section.heading else section.body
+                for section in sections
+            )
+        ),
+    )
+
+
+def _commentary_entry(discussion_id: int, article_id: int, commentary: str) -> SearchEntry | None:
+    if not commentary.strip():
+        return None
+    return SearchEntry(
+        key=f"commentary:{discussion_id}",
+        kind=SearchEntry.Kind.COMMENTARY,
+        article_id=article_id,
+        discussion_id=discussion_id,
+        body=plain_text(render_markdown(commentary)),
+    )
+
+
+def _comment_entry(comment_id: int, discussion_id: int, article_id: int, body_html: str):
+    return SearchEntry(
+        key=f"comment:{comment_id}",
+        kind=SearchEntry.Kind.COMMENT,
+        article_id=article_id,
+        discussion_id=discussion_id,
+        comment_id=comment_id,
+        body=plain_text(body_html),
+    )
+
+
+def _author_keys(article_id: int, authors) -> list[AuthorKey]:
+    keys = []
+    for author in authors:
+        key = author_key(
+            family_name=author.family_name, given_name=author.given_name, orcid=author.orcid
+        )
+        if key:
+            sort_name = f"{author.family_name}, {author.given_name}".strip(", ")
+            keys.append(
+                AuthorKey(
+                    article_id=article_id,
+                    position=author.position,
+                    key=key[:200],
+                    name=author.full_name[:400],
+                    sort_name=sort_name[:400],
+                )
+            )
+    return keys
+
+
+def _all_entries(counts: dict[str, int], batch_size: int) -> Iterator[SearchEntry]:
+    """Every entry of a full rebuild, streamed (author keys are written on the way)."""
+    papers = (
+        Article.objects.select_related("journal")
+        .prefetch_related("authors", "subjects", "abstract_sections")
+        .order_by("pk")
+    )
+    author_keys = []
+    for article in papers.iterator(chunk_size=batch_size):
+        authors = list(article.authors.all())
+        author_keys.extend(_author_keys(article.pk, authors))
+        if len(author_keys) >= batch_size:
+            AuthorKey.objects.bulk_create(author_keys)
+            author_keys = []
+        counts[SearchEntry.Kind.PAPER] += 1
+        yield _paper_entry(
+            article,
+            authors=authors,
+            subjects=[subject.name for subject in article.subjects.all()],
+            sections=list(article.abstract_sections.all()),
+        )
+    AuthorKey.objects.bulk_create(author_keys)
+    discussions = Discussion.objects.exclude(commentary="").values_list(
+        "pk", "article_id", "commentary"
+    )
+    for row in discussions.iterator(chunk_size=batch_size):
+        entry = _commentary_entry(*row)
+        if entry is not None:
+            counts[SearchEntry.Kind.COMMENTARY] += 1
+            yield entry
+    comments = (
+        Comment.objects.filter(deleted_at__isnull=True)
+        .order_by("pk")
+        .values_list(
+            "pk", "question__discussion_id", "question__discussion__article_id", "body_html"
+        )
+    )
+    for row in comments.iterator(chunk_size=batch_size):
+        counts[SearchEntry.Kind.COMMENT] += 1
+        yield _comment_entry(*row)
+
+
+def _batched(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _clean(text: str) -> str:
+    """Control characters out (the highlight markers must never occur in the text)."""
+    text = _CONTROL.sub(" ", text or "")
+    return "\n".join(_SPACE.sub(" ", line).strip() for line in text.splitlines()).strip()

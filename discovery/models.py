@@ -1,0 +1,282 @@
+"""
+The search index: one row per searchable thing, kept up to date by ``discovery.index``.
+
+The index holds text only. Whether a row may be shown (a comment deleted or hidden, a
+discussion still a draft) is decided at query time against the live rows, so a stale
+index can miss something new but can never show something it should not.
+"""
+
+import operator
+from functools import reduce
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchRank,
+    SearchVectorField,
+)
+from django.db import connections, models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Replace
+from django.utils.translation import gettext_lazy as _
+
+from articles.models import Article, Subject
+from discussions.models import Comment, Discussion
+
+from .search import (
+    ANGLE_CLOSE,
+    ANGLE_OPEN,
+    HIGHLIGHT_START,
+    HIGHLIGHT_STOP,
+    SEARCH_CONFIG,
+    fallback_terms,
+    fuzzy_terms,
+    search_query,
+)
+
+
+def published_statuses() -> list[str]:
+    """Every discussion status but draft: the ones anyone may read."""
+    return [status for status in Discussion.Status.values if status != Discussion.Status.DRAFT]
+
+
+def visible_comment_filter(prefix: str = "") -> Q:
+    """
+    The condition for a comment anyone may read (not deleted and, once comments carry a
+    moderation ``status``, published), for a comment reached through ``prefix``.
+    """
+    condition = Q(**{f"{prefix}deleted_at__isnull": True})
+    if any(field.name == "status" for field in Comment._meta.get_fields()):
+        condition &= Q(**{f"{prefix}status": "published"})
+    return condition
+
+
+def visible_comments():
+    """Comments anyone may read, wherever they are (feeds add "in a published discussion")."""
+    return Comment.objects.filter(visible_comment_filter())
+
+
+class SearchEntryQuerySet(models.QuerySet):
+    def visible(self):
+        """Papers always; commentaries and comments only where anyone may read them."""
+        published = published_statuses()
+        return self.filter(
+            Q(kind=SearchEntry.Kind.PAPER)
+            | Q(kind=SearchEntry.Kind.COMMENTARY, discussion__status__in=published)
+            | (
+                Q(kind=SearchEntry.Kind.COMMENT, discussion__status__in=published)
+                & visible_comment_filter("comment__")
+            )
+        )
+
+    def visible_of_kind(self, kind: str):
+        """
+        Entries of one kind that anyone may read: the same rules as ``visible``, written
+        for one kind so that PostgreSQL joins only what that kind needs and uses the
+        kind's own partial GIN index.
+        """
+        entries = self.filter(kind=kind)
+        if kind == SearchEntry.Kind.PAPER:
+            return entries
+        entries = entries.filter(discussion__status__in=published_statuses())
+        if kind == SearchEntry.Kind.COMMENT:
+            entries = entries.filter(comment__isnull=False).filter(
+                visible_comment_filter("comment__")
+            )
+        return entries
+
+    def with_filters(self, *, subject: str = "", year: int | None = None, status: str = ""):
+        """Narrow to a subject (slug), a publication year, or open / closed discussions."""
+        entries = self
+        if subject:
+            entries = entries.filter(
+                Exists(
+                    Article.subjects.through.objects.filter(
+                        article_id=OuterRef("article_id"), subject__slug=subject
+                    )
+                )
+            )
+        if year:
+            entries = entries.filter(article__published_on__year=year)
+        if status:
+            # A paper counts as open when one of its discussions is.
+            entries = entries.filter(
+                Q(
+                    Exists(
+                        Discussion.objects.filter(article=OuterRef("article_id"), status=status)
+                    ),
+                    kind=SearchEntry.Kind.PAPER,
+                )
+                | Q(~Q(kind=SearchEntry.Kind.PAPER), discussion__status=status)
+            )
+        return entries
+
+    def matching(self, text: str, *, fuzzy: bool = True):
+        """
+        Entries matching a cleaned query (see ``discovery.search.clean_query``).
+
+        PostgreSQL: full-text search in web-search syntax ("quoted phrases", -not, OR),
+        English stemming, on the GIN-indexed vector; when ``fuzzy``, papers also match
+        when each word of the query resembles (by trigrams) a word of their title or
+        authors: typos, partial names. Only papers have a title and authors, so that arm
+        needs no "kind" condition and PostgreSQL answers the whole condition from the GIN
+        indexes (BitmapOr / BitmapAnd). Elsewhere: every word, anywhere in the entry.
+        """
+        if self._is_postgres():
+            condition = Q(search_vector=search_query(text))
+            terms = fuzzy_terms(text) if fuzzy else []
+            if terms:
+                condition |= reduce(
+                    operator.and_,
+                    (
+                        Q(title__trigram_word_similar=term) | Q(authors__trigram_word_similar=term)
+                        for term in terms
+                    ),
+                )
+            return self.filter(condition)
+        terms = fallback_terms(text)
+        if not terms:
+            return self.none()
+        entries = self
+        for term in terms:
+            entries = entries.filter(
+                Q(title__icontains=term)
+                | Q(authors__icontains=term)
+                | Q(keywords__icontains=term)
+                | Q(body__icontains=term)
+            )
+        return entries
+
+    def ranked(self, text: str):
+        """
+        Best match first. PostgreSQL: by ``ts_rank`` (title and authors weigh most), then
+        newest; papers found only by trigram resemblance (a typo) rank last. Ranking by
+        trigram similarity as well was measured at several times the cost of the whole
+        full-text query, for a marginal gain. Elsewhere: newest first.
+        """
+        if not self._is_postgres():
+            return self.order_by("-pk")
+        rank = SearchRank(models.F("search_vector"), search_query(text))
+        return self.annotate(rank=rank).order_by("-rank", "-pk")
+
+    def with_headlines(self, text: str):
+        """
+        PostgreSQL: the best fragments of the text with matches between \\x02 and \\x03
+        markers (turned into <mark> only after escaping, by ``discovery.search``). PostgreSQL
+        evaluates these for the rows of the page only, after sorting and the limit.
+        """
+        if not self._is_postgres():
+            return self
+        markers = {"start_sel": HIGHLIGHT_START, "stop_sel": HIGHLIGHT_STOP}
+        query = search_query(text)
+        return self.annotate(
+            title_headline=SearchHeadline(
+                _angles_swapped("title"),
+                query,
+                config=SEARCH_CONFIG,
+                highlight_all=True,
+                **markers,
+            ),
+            body_headline=SearchHeadline(
+                _angles_swapped("body"),
+                query,
+                config=SEARCH_CONFIG,
+                max_words=35,
+                min_words=15,
+                **markers,
+            ),
+        )
+
+    def for_results(self):
+        """What a result shows, joined in the same query."""
+        return self.select_related(
+            "article__journal", "discussion__article", "discussion__host", "comment__author"
+        )
+
+    def _is_postgres(self) -> bool:
+        return connections[self.db].vendor == "postgresql"
+
+
+class SearchEntry(models.Model):
+    """
+    The searchable text of one paper, one host commentary or one comment.
+
+    ``key`` ("paper:12", "commentary:5", "comment:77") makes writing an entry a single
+    upsert. ``search_vector`` is filled on PostgreSQL only, where a GIN index serves it
+    (created by this app's migrations on PostgreSQL only, with trigram indexes on
+    ``title`` and ``authors``).
+    """
+
+    class Kind(models.TextChoices):
+        PAPER = "paper", _("Papers")
+        COMMENTARY = "commentary", _("Host commentaries")
+        COMMENT = "comment", _("Comments")
+
+    key = models.CharField(_("key"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="+", verbose_name=_("paper")
+    )
+    discussion = models.ForeignKey(
+        Discussion,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("discussion"),
+    )
+    comment = models.ForeignKey(
+        Comment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("comment"),
+    )
+    title = models.CharField(_("title"), max_length=500, blank=True)
+    authors = models.TextField(_("authors"), blank=True)
+    keywords = models.TextField(_("subjects, journal and DOI"), blank=True)
+    body = models.TextField(_("text"), blank=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+    updated_at = models.DateTimeField(_("indexed"), auto_now=True)
+
+    objects = SearchEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+
+    def __str__(self):
+        return self.key
+
+
+class AuthorKey(models.Model):
+    """One author of one paper, filed under the key of their browse page."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="+", verbose_name=_("paper")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    key = models.CharField(_("key"), max_length=200, db_index=True)
+    name = models.CharField(_("name"), max_length=400)
+    sort_name = models.CharField(_("sort name"), max_length=400)
+
+    class Meta:
+        ordering = ["sort_name", "article_id", "position"]
+        verbose_name = _("author key")
+        verbose_name_plural = _("author keys")
+
+    def __str__(self):
+        return f"{self.key}: {self.name}"
+
+
+def _angles_swapped(field: str) -> Replace:
+    """The field's text with < and > swapped for markers PostgreSQL's parser ignores."""
+    text = Replace(models.F(field), models.Value("<"), models.Value(ANGLE_OPEN))
+    return Replace(text, models.Value(">"), models.Value(ANGLE_CLOSE))
+
+
+def subjects_in_use():
+    """Subjects that at least one paper has, by name."""
+    return Subject.objects.filter(
+        Exists(Article.subjects.through.objects.filter(subject_id=OuterRef("pk")))
+    ).order_by("name")

@@ -1,0 +1,192 @@
+"""
+A search, as the results page shows it: a section per kind of thing found.
+
+Without a chosen kind, each section shows its best few results and how many there are
+("Show all 134 comments"); with one (``?kind=comment``), that kind is paginated. Readers
+mostly know whether they are after a paper or something someone said, and one paginator
+per URL keeps "page 3" meaningful, where three interleaved paginators would not.
+"""
+
+import dataclasses
+
+from django.core.paginator import Page, Paginator
+from django.db import connection, transaction
+from django.db.models import Count, Prefetch, Window, prefetch_related_objects
+from django.utils.safestring import SafeString
+from django.utils.translation import ngettext
+
+from discussions.models import Discussion
+
+from .models import SearchEntry
+from .search import TRIGRAM_THRESHOLD, highlight, marked_headline
+
+PER_PAGE = 20
+PREVIEW = 5
+
+
+@dataclasses.dataclass
+class Result:
+    entry: SearchEntry
+    title_html: SafeString
+    snippet_html: SafeString
+
+    @property
+    def kind(self) -> str:
+        return self.entry.kind
+
+
+@dataclasses.dataclass
+class Section:
+    kind: str
+    label: str
+    count: int
+    results: list[Result]
+    page: Page | None = None  # set when this kind is paginated
+
+    @property
+    def more(self) -> bool:
+        return self.page is None and self.count > len(self.results)
+
+    @property
+    def more_label(self) -> str:
+        messages = {
+            SearchEntry.Kind.PAPER: ngettext(
+                "Show the %(count)s paper", "Show all %(count)s papers", self.count
+            ),
+            SearchEntry.Kind.COMMENTARY: ngettext(
+                "Show the %(count)s commentary", "Show all %(count)s commentaries", self.count
+            ),
+            SearchEntry.Kind.COMMENT: ngettext(
+                "Show the %(count)s comment", "Show all %(count)s comments", self.count
+            ),
+        }
+        return messages[self.kind] % {"count": self.count}
+
+
+@dataclasses.dataclass
+class Results:
+    text: str
+    kind: str
+    counts: dict[str, int]
+    sections: list[Section]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def tabs(self) -> list[tuple[str, str, int]]:
+        """(kind, label, count) for each kind, to switch between them."""
+        return [(value, label, self.counts[value]) for value, label in SearchEntry.Kind.choices]
+
+
+def search(
+    *,
+    text: str,
+    kind: str = "",
+    subject: str = "",
+    year: int | None = None,
+    status: str = "",
+    page_number: str | int | None = None,
+) -> Results:
+    """Run a search; ``text`` must already be cleaned (``search.clean_query``)."""
+    arguments = {
+        "text": text,
+        "kind": kind,
+        "subject": subject,
+        "year": year,
+        "status": status,
+        "page_number": page_number,
+    }
+    if connection.vendor != "postgresql":
+        return _search(**arguments)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # For this transaction only: how alike a paper's title or authors must be.
+        cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold = %s", [TRIGRAM_THRESHOLD])
+        return _search(**arguments)
+
+
+def _search(*, text, kind, subject, year, status, page_number) -> Results:
+    def matches(value: str):
+        fuzzy = value == SearchEntry.Kind.PAPER
+        return (
+            SearchEntry.objects.visible_of_kind(value)
+            .with_filters(subject=subject, year=year, status=status)
+            .matching(text, fuzzy=fuzzy)
+        )
+
+    def best(value: str, start: int, stop: int) -> tuple[list[int], int]:
+        """The ids of the best matches [start:stop] and the number of matches, in one scan."""
+        rows = list(
+            matches(value)
+            .ranked(text)
+            .annotate(total=Window(Count("pk")))
+            .values_list("pk", "total")[start:stop]
+        )
+        return [pk for pk, _total in rows], (rows[0][1] if rows else 0)
+
+    counts = dict.fromkeys(SearchEntry.Kind.values, 0)
+    ranked: list[tuple[str, str, list[int], Page | None]] = []
+    for value, label in SearchEntry.Kind.choices:
+        if kind and value != kind:
+            counts[value] = matches(value).count()  # for the tabs
+            continue
+        if not kind:
+            ids, counts[value] = best(value, 0, PREVIEW)
+            if ids:
+                ranked.append((value, label, ids, None))
+            continue
+        number = _page_number(page_number)
+        ids, counts[value] = best(value, (number - 1) * PER_PAGE, number * PER_PAGE)
+        if not ids and number > 1:  # past the end: the last page, counted first
+            counts[value] = matches(value).count()
+        paginator = Paginator(range(counts[value]), PER_PAGE)
+        page = paginator.get_page(number)
+        if page.number != number:  # the last page; with no matches, an empty first page
+            ids = best(value, page.start_index() - 1, page.end_index())[0] if page else []
+        ranked.append((value, label, ids, page))
+
+    wanted = [pk for _value, _label, ids, _page in ranked for pk in ids]
+    entries = {}
+    if wanted:
+        found = SearchEntry.objects.filter(pk__in=wanted).with_headlines(text).for_results()
+        entries = {entry.pk: entry for entry in found}
+    by_pk = {result.entry.pk: result for result in _results([entries[pk] for pk in wanted], text)}
+    sections = [
+        Section(value, label, counts[value], [by_pk[pk] for pk in ids], page)
+        for value, label, ids, page in ranked
+    ]
+    return Results(text=text, kind=kind, counts=counts, sections=sections)
+
+
+def _page_number(value) -> int:
+    """A page number from the URL: anything not a positive number is the first page."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return number if 1 <= number <= 10_000 else (1 if number < 1 else 10_000)
+
+
+def _results(entries: list[SearchEntry], text: str) -> list[Result]:
+    papers = [entry.article for entry in entries if entry.kind == SearchEntry.Kind.PAPER]
+    if papers:
+        prefetch_related_objects(
+            papers,
+            "authors",
+            Prefetch(
+                "discussions",
+                queryset=Discussion.objects.published().newest_first(),
+                to_attr="published_discussions",
+            ),
+        )
+    results = []
+    for entry in entries:
+        if hasattr(entry, "body_headline"):  # PostgreSQL
+            title = marked_headline(entry.title_headline) if entry.title else SafeString()
+            snippet = marked_headline(entry.body_headline)
+        else:
+            title = highlight(entry.title, text, window=None)
+            snippet = highlight(entry.body, text)
+        results.append(Result(entry=entry, title_html=title, snippet_html=snippet))
+    return results

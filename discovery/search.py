@@ -1,0 +1,108 @@
+"""
+Reading what a visitor typed into the search box, and showing where it matched.
+
+Whatever arrives (empty, 10 KB long, quotes, operators, SQL, control characters) becomes a
+query that cannot fail: on PostgreSQL, ``websearch_to_tsquery`` accepts any text; the
+fallback only ever uses plain words in ``icontains`` lookups. Highlighted snippets are
+built by escaping the text first and adding ``<mark>`` afterwards, so no text from the
+database reaches the page unescaped.
+"""
+
+import re
+import unicodedata
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+MAX_QUERY_LENGTH = 200
+MAX_FALLBACK_TERMS = 8
+# Characters that never occur in indexed text (``discovery.index`` strips control
+# characters), so PostgreSQL's headline can mark matches with them unambiguously.
+HIGHLIGHT_START = "\x02"
+HIGHLIGHT_STOP = "\x03"
+# PostgreSQL's parser takes <...> for HTML tags and leaves them out of headlines; the text
+# goes to it with angle brackets swapped for these, and they are swapped back afterwards,
+# so that a comment quoting "<script>" shows it, escaped, like any other text.
+ANGLE_OPEN = "\x04"
+ANGLE_CLOSE = "\x05"
+# Word similarity (0 to 1) from which a paper's title or author list matches a query by
+# trigrams: 0.5 lets "Albrs" find "Albers"; PostgreSQL's default, 0.6, would not.
+TRIGRAM_THRESHOLD = 0.5
+SNIPPET_LENGTH = 240
+
+SEARCH_CONFIG = getattr(settings, "JOURNAL_CLUB_SEARCH_CONFIG", "english")
+
+_WORD = re.compile(r"\w+")
+_SPACE = re.compile(r"\s+")
+
+
+def clean_query(raw: str | None) -> str:
+    """The query as searched: control characters dropped, spaces collapsed, 200 at most."""
+    text = "".join(
+        " " if char.isspace() else char
+        for char in (raw or "")[: MAX_QUERY_LENGTH * 4]
+        if char.isspace() or unicodedata.category(char) not in {"Cc", "Cs", "Co", "Cn"}
+    )
+    return _SPACE.sub(" ", text).strip()[:MAX_QUERY_LENGTH].strip()
+
+
+def search_query(text: str) -> SearchQuery:
+    """PostgreSQL's web-search syntax: "a phrase", -excluded, either OR other."""
+    return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+
+
+def fallback_terms(text: str) -> list[str]:
+    """The words of a query for the fallback search: up to 8, without operators."""
+    terms = []
+    for word in _WORD.findall(text):
+        if word in {"OR", "AND", "NOT"} or word.lower() in {t.lower() for t in terms}:
+            continue
+        terms.append(word)
+    return terms[:MAX_FALLBACK_TERMS]
+
+
+def fuzzy_terms(text: str) -> list[str]:
+    """
+    The words a paper's title or authors should resemble, for typo-tolerant matching:
+    every word of at least three letters, except excluded ones (-word); none for a
+    query with OR, whose words are alternatives rather than all wanted.
+    """
+    words = text.replace('"', " ").split()
+    if "OR" in words:
+        return []
+    wanted = [word for word in words if not word.startswith("-")]
+    return [term for term in fallback_terms(" ".join(wanted)) if len(term) >= 3][:4]
+
+
+def marked_headline(headline: str | None) -> SafeString:
+    """PostgreSQL's headline, escaped, with its match markers turned into <mark>."""
+    text = (headline or "").replace(ANGLE_OPEN, "<").replace(ANGLE_CLOSE, ">")
+    text = escape(_SPACE.sub(" ", text).strip())
+    text = text.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
+    return mark_safe(text)  # noqa: S308 - escaped above; only our own <mark> tags added
+
+
+def highlight(text: str, query: str, *, window: int | None = SNIPPET_LENGTH) -> SafeString:
+    """
+    A window of ``text`` around the first match of a query word, escaped, with every
+    match marked (the fallback for PostgreSQL's headline). ``window=None`` keeps it all.
+    """
+    text = _SPACE.sub(" ", text or "").strip()
+    terms = fallback_terms(query)
+    if not terms:
+        return escape(text[:window] if window else text)
+    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
+    if window and len(text) > window:
+        first = pattern.search(text)
+        start = max(0, (first.start() if first else 0) - window // 3)
+        end = start + window
+        text = ("… " if start else "") + text[start:end].strip() + (" …" if end < len(text) else "")
+    parts, position = [], 0
+    for match in pattern.finditer(text):
+        parts.append(escape(text[position : match.start()]))
+        parts.append(f"<mark>{escape(match.group())}</mark>")
+        position = match.end()
+    parts.append(escape(text[position:]))
+    return mark_safe("".join(parts))  # noqa: S308 - every piece of text escaped above

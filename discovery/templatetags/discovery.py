@@ -1,0 +1,49 @@
+import re
+
+from django import template
+from django.urls import reverse
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
+from discovery.authors import author_key
+
+register = template.Library()
+
+DESCRIPTION_LENGTH = 200
+
+
+@register.filter
+def author_url(author) -> str:
+    """The browse page of an ``articles.Author`` (keyed by ORCID iD, else name and initials)."""
+    key = author_key(
+        family_name=author.family_name, given_name=author.given_name, orcid=author.orcid
+    )
+    return reverse("discovery:author", kwargs={"key": key}) if key else ""
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path: str = "") -> str:
+    """``path`` (default: this page, with its page number if past the first) as a full URL."""
+    request = context.get("request")
+    if request is None:
+        return path
+    if not path:
+        path = request.path
+        page = request.GET.get("page", "")
+        if page.isdigit() and int(page) > 1:
+            path = f"{path}?page={int(page)}"
+    return request.build_absolute_uri(path)
+
+
+@register.inclusion_tag("discovery/_social_meta.html", takes_context=True)
+def social_meta(context, title="", description="", path="", type="website"):
+    """Canonical link, Open Graph and Twitter card tags; defaults describe the club."""
+    description = re.sub(r"\s+", " ", str(description or "")).strip()
+    return {
+        "site_name": _("Journal Club"),
+        "title": title or _("Journal Club"),
+        "description": Truncator(description).chars(DESCRIPTION_LENGTH)
+        or _("Discuss research papers online, the way a journal club does in a room."),
+        "url": absolute_url(context, path),
+        "type": type,
+    }

@@ -1,0 +1,568 @@
+"""
+Demo content: one paper, its journal-club discussion and a short threaded conversation.
+
+The content is data (the constants below) and ``load_demo()`` writes it, idempotently, so
+that ``manage.py load_demo`` can run on every ``make run``:
+
+* the paper, journal and subjects are looked up by stable identifiers (DOI, title, name)
+  and brought up to date with the record below; authors and abstract sections are
+  replaced, so a re-run never duplicates them;
+* demo members are looked up by username; a password is only set when asked for, so a
+  re-run never locks out someone trying the site;
+* the discussion is looked up by slug; its status and opening date are set only when it is
+  created, so closing or re-opening it by hand survives a re-run;
+* comments are added only while the discussion has none: conversation that already
+  happened is never rewritten.
+
+The paper's bibliographic record and abstract come from its DOAJ catalogue record. The
+members, commentary, questions and comments are invented for the demo.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import User
+from articles.identifiers import normalize_doi
+from articles.models import AbstractSection, Article, Author, Journal, Subject
+
+from .markdown import render_markdown
+from .models import Comment, Discussion, Question
+
+# --- The paper ------------------------------------------------------------------------
+
+JOURNAL = {
+    "title": "BMC Health Services Research",
+    "publisher": "BMC",
+    "issn_electronic": "1472-6963",
+    "slug": "bmc-health-services-research",
+}
+
+ARTICLE = {
+    "title": (
+        "Implementation support practitioners – a proposal for consolidating a diverse "
+        "evidence base"
+    ),
+    "slug": "albers-2020-implementation-support-practitioners",
+    "doi": "10.1186/s12913-020-05145-1",
+    "volume": "20",
+    "article_number": "368",
+    "published_on": datetime.date(2020, 5, 1),
+    "published_precision": Article.DatePrecision.DAY,
+    "url": "https://link.springer.com/article/10.1186/s12913-020-05145-1",
+    "language": "en",
+    "is_open_access": True,
+    "licence": "CC BY 4.0",
+    "licence_url": "https://creativecommons.org/licenses/by/4.0/",
+}
+
+# (given name, family name, affiliations), in byline order. ORCID iDs are left out: the
+# catalogue record does not give them.
+AUTHORS = [
+    ("Bianca", "Albers", "European Implementation Collaborative"),
+    ("Allison", "Metz", "University of North Carolina at Chapel Hill"),
+    ("Katie", "Burke", "Centre for Effective Services"),
+]
+
+ABSTRACT = [
+    (
+        "Background",
+        "Workforce development for implementation practice has been identified as a grand "
+        "challenge in health services. This is due to the embryonic nature of the existing "
+        "research in this area, few available training programs and a general shortage of "
+        "frontline service staff trained and prepared for practicing implementation in the "
+        "field. The interest in the role of “implementation support” as a way to effectively "
+        "build the implementation capacities of the human service sector has therefore "
+        "increased. However, while frequently used, little is known about the skills and "
+        "competencies required to effectively provide such support.",
+    ),
+    (
+        "Main body",
+        "To progress the debate and the research agenda on implementation support "
+        "competencies, we propose the role of the “implementation support practitioner” as a "
+        "concept unifying the multiple streams of research focused on e.g. consultation, "
+        "facilitation, or knowledge brokering. Implementation support practitioners are "
+        "professionals supporting others in implementing evidence-informed practices, "
+        "policies and programs, and in sustaining and scaling evidence for population impact. "
+        "They are not involved in direct service delivery or management and work closely with "
+        "the leadership and staff needed to effectively deliver direct clinical, therapeutic "
+        "or educational services to individuals, families and communities. They may be "
+        "specialists or generalists and be located within and/or outside the delivery system "
+        "they serve. To effectively support the implementation practice of others, "
+        "implementation support practitioners require an ability to activate "
+        "implementation-relevant knowledge, skills and attitudes, and to operationalize and "
+        "apply these in the context of their support activities. In doing so, they aim to "
+        "trigger both relational and behavioral outcomes. This thinking is reflected in an "
+        "overarching logic outlined in this article.",
+    ),
+    (
+        "Conclusion",
+        "The development of implementation support practitioners as a profession necessitates "
+        "improved conceptual thinking about their role and work and how they enable the "
+        "uptake and integration of evidence in real world settings. This article introduces a "
+        "preliminary logic conceptualizing the role of implementation support practitioners "
+        "informing research in progress aimed at increasing our knowledge about "
+        "implementation support and the competencies needed to provide this support.",
+    ),
+]
+
+SUBJECTS = ["Implementation support practitioner", "Implementation support", "Program logic"]
+
+# --- The people (fictional) -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DemoMember:
+    username: str
+    display_name: str
+    affiliation: str
+    bio: str
+
+    @property
+    def email(self) -> str:
+        return f"{self.username}@example.org"
+
+
+HOST = DemoMember(
+    username="demo-host",
+    display_name="Maren Lindqvist",
+    affiliation="Knowledge broker, Harbourside Health Research Network",
+    bio=(
+        "Hosts the club. Has spent twelve years between university research teams and "
+        "community health services, mostly translating in both directions."
+    ),
+)
+
+MEMBERS = [
+    DemoMember(
+        username="demo-priya",
+        display_name="Priya Venkatesan",
+        affiliation="Implementation specialist, Eastvale Child and Family Services",
+        bio="Helps frontline teams adopt and keep evidence-based parenting programmes.",
+    ),
+    DemoMember(
+        username="demo-tomas",
+        display_name="Tomás Ferreira",
+        affiliation="Research fellow in implementation science, Lakeshore University",
+        bio="Studies facilitation in primary care; the researcher who keeps getting asked why.",
+    ),
+    DemoMember(
+        username="demo-amara",
+        display_name="Amara Osei-Bonsu",
+        affiliation="Knowledge mobilisation lead, Northfield University research office",
+        bio="Connects researchers with community partners and writes too many plain-language "
+        "summaries.",
+    ),
+    DemoMember(
+        username="demo-lena",
+        display_name="Lena Brandt",
+        affiliation="Practice facilitator, Westmere Community Mental Health",
+        bio="Former occupational therapist, now coaching teams through service changes.",
+    ),
+    DemoMember(
+        username="demo-jonah",
+        display_name="Jonah Whitcombe",
+        affiliation="Policy analyst, Riverbend Regional Health Authority",
+        bio="Commissions implementation support and has to explain it to finance.",
+    ),
+]
+
+# --- The discussion -------------------------------------------------------------------
+
+DISCUSSION_SLUG = "implementation-support-practitioners"
+
+COMMENTARY = """\
+I started this paper expecting to disagree with it. Those of us who broker knowledge for a
+living already answer to plenty of titles: knowledge broker, facilitator, KT specialist,
+implementation coach, research impact officer. Albers, Metz and Burke suggest one more,
+the **implementation support practitioner**, as an umbrella over all of them. Their case is
+that research on these roles is scattered across fields that seldom read each other, and
+that a shared name would let the evidence add up.
+
+I am only half persuaded. A common vocabulary helps researchers find one another's work,
+but a name coined in a journal only lives if the people doing the job take it up, and our
+field is littered with frameworks that never left their authors' own teams. Tidying up the
+terms we already use might do more good than adding a new one on top.
+
+Two things made it worth the read all the same:
+
+- **The reference list.** Some 98 sources on consultation, facilitation, brokering and
+  technical assistance, gathered in one place. If a new colleague asks where to start
+  reading, this is a good answer.
+- **The organisation, not just the person.** The authors look past the individual
+  practitioner to the organisations and systems they work in. That matches my experience:
+  a skilled broker inside a team that is not ready to change will struggle, whatever their
+  competencies.
+
+Where I would push back is the closing call for more research on competencies. Competency
+frameworks for knowledge translation and research impact work already exist. Is the gap
+really in what we know, or in putting it to use?
+
+Read the open-access paper, then tell us what you think under the questions below.
+"""
+
+QUESTIONS = [
+    "If you work as a knowledge broker, or under one of its many cousins, would you now call "
+    "yourself an “implementation support practitioner”? What would make you take up the "
+    "term, or keep the title you have?",
+    "Researchers like to close with “more research is needed”. From where you sit in "
+    "practice, is more research what is missing, or should we put the evidence we already "
+    "have to work?",
+    "The paper asks for closer ties between implementation research and implementation "
+    "practice. Is there an irony in research about implementation that is not itself "
+    "implemented, and what would it take to close that gap?",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoComment:
+    key: str
+    question: int  # the question's number; a reply must name its parent's question
+    author: str  # a username from HOST or MEMBERS
+    hours: int  # posted this many hours after the conversation starts
+    body: str
+    parent: str | None = None  # key of the comment this one replies to
+
+
+PAPER_LINK = "https://doi.org/10.1186/s12913-020-05145-1"
+
+COMMENTS = [
+    DemoComment(
+        key="priya-title",
+        question=1,
+        author="demo-priya",
+        hours=5,
+        body=(
+            "Short answer: **no**, at least not on my email signature. It took me three years "
+            "to get our funders to understand what a “knowledge broker” does. Changing the "
+            "label now would cost me that recognition for a gain that mostly shows up in "
+            "literature searches."
+        ),
+    ),
+    DemoComment(
+        key="tomas-indexing",
+        question=1,
+        author="demo-tomas",
+        parent="priya-title",
+        hours=9,
+        body=(
+            "Speaking as the researcher in the room: I suspect the label is aimed at people "
+            "like me more than at you. When I search for studies of facilitation I miss half "
+            "of the brokering literature, and the other way round. A shared term would help "
+            "in the *indexing* even if nobody ever prints it on a business card."
+        ),
+    ),
+    DemoComment(
+        key="amara-job-ads",
+        question=1,
+        author="demo-amara",
+        parent="tomas-indexing",
+        hours=26,
+        body=(
+            "That's a useful distinction: a term for the literature versus a title for the "
+            "job. My worry is that indexing terms have a way of turning into job adverts. I "
+            "have already seen one posting for an “implementation support practitioner” that "
+            "described my role almost word for word, one pay grade lower."
+        ),
+    ),
+    DemoComment(
+        key="priya-recognition",
+        question=1,
+        author="demo-priya",
+        parent="amara-job-ads",
+        hours=31,
+        body=(
+            "Which is exactly my fear. If the title travels without the recognition, we end "
+            "up explaining the role from scratch, again. I'd rather see the paper's "
+            "definition used to *describe* what we do, whatever each of us is called."
+        ),
+    ),
+    DemoComment(
+        key="jonah-function",
+        question=1,
+        author="demo-jonah",
+        hours=20,
+        body=(
+            "From the commissioning side, titles matter less than functions. When we fund "
+            "implementation support we write the function into the contract, and the paper's "
+            "definition reads like a decent job description. The person:\n"
+            "\n"
+            "- does not deliver the service,\n"
+            "- does not manage it,\n"
+            "- but works alongside the leaders and staff who do.\n"
+            "\n"
+            "I'd borrow that wording before I'd borrow the title."
+        ),
+    ),
+    DemoComment(
+        key="host-function",
+        question=1,
+        author="demo-host",
+        parent="jonah-function",
+        hours=23,
+        body=(
+            "Jonah, that's a helpful reading: the definition as a job description rather "
+            "than a badge. It also answers Priya's worry in a way, since a function can be "
+            "recognised whatever it is called."
+        ),
+    ),
+    DemoComment(
+        key="lena-time",
+        question=2,
+        author="demo-lena",
+        hours=28,
+        body=(
+            "Both, but not in equal measure. What I lack is rarely evidence; it's time and "
+            "permission. What would actually change my week:\n"
+            "\n"
+            "1. a plain-language synthesis of what is already known about facilitation;\n"
+            "2. protected time for teams to try something and review it;\n"
+            "3. managers who see implementation as part of the job, not an extra."
+        ),
+    ),
+    DemoComment(
+        key="tomas-synthesis",
+        question=2,
+        author="demo-tomas",
+        parent="lena-time",
+        hours=34,
+        body=(
+            "Guilty as charged on “more research is needed”. In my defence, I'd separate "
+            "*new primary studies* from **synthesis**. On competencies I would happily trade "
+            "the next round of surveys for a proper synthesis, and the "
+            f"[paper's reference list]({PAPER_LINK}) is a ready-made starting point."
+        ),
+    ),
+    DemoComment(
+        key="amara-cowritten",
+        question=2,
+        author="demo-amara",
+        parent="tomas-synthesis",
+        hours=41,
+        body=(
+            "Synthesis, yes, and written *with* practitioners rather than for them. The "
+            "plain-language summaries I produce get read far more when someone from a "
+            "service has argued over the draft with me."
+        ),
+    ),
+    DemoComment(
+        key="amara-incentives",
+        question=3,
+        author="demo-amara",
+        hours=50,
+        body=(
+            "Ironic, certainly, but not surprising. Implementation research is published in "
+            "the same journals, for the same readers and under the same incentives as any "
+            "other research. Nobody is paid to implement it, so mostly nobody does."
+        ),
+    ),
+    DemoComment(
+        key="lena-mixed-teams",
+        question=3,
+        author="demo-lena",
+        parent="amara-incentives",
+        hours=56,
+        body=(
+            "Which is an argument for **mixed teams**: researchers and practitioners writing "
+            "together from the start. Those papers are the closest thing to implementation "
+            "I have seen in this literature."
+        ),
+    ),
+    DemoComment(
+        key="host-next-session",
+        question=3,
+        author="demo-host",
+        parent="lena-mixed-teams",
+        hours=61,
+        body=(
+            "Agreed, and we can try it here. If you are a researcher reading along, bring a "
+            "practitioner colleague to the next session, and the other way round."
+        ),
+    ),
+    DemoComment(
+        key="jonah-budget",
+        question=3,
+        author="demo-jonah",
+        hours=70,
+        body=(
+            "A policy footnote: we budget for implementing programmes, almost never for "
+            "implementing what we learn about implementation. Until that line exists in a "
+            "budget, the irony will stay."
+        ),
+    ),
+]
+
+# --- Loading --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    """What ``load_demo()`` left in the database."""
+
+    article: Article
+    discussion: Discussion
+    members: list[User]
+    question_count: int
+    comment_count: int
+    comments_added: int
+
+
+@transaction.atomic
+def load_demo(*, password: str | None = None) -> DemoSummary:
+    """
+    Create or update the demo paper, members, discussion and conversation.
+
+    ``password``, when given, becomes the password of every demo member (for trying the
+    site locally); otherwise new members get an unusable password and existing ones keep
+    theirs.
+    """
+    article = _load_article()
+    members = {
+        spec.username: _load_member(spec=spec, password=password) for spec in [HOST, *MEMBERS]
+    }
+    discussion = _load_discussion(article=article, host=members[HOST.username])
+    comments_added = _load_comments(discussion=discussion, members=members)
+    return DemoSummary(
+        article=article,
+        discussion=discussion,
+        members=list(members.values()),
+        question_count=discussion.questions.count(),
+        comment_count=Comment.objects.for_discussion(discussion).count(),
+        comments_added=comments_added,
+    )
+
+
+def _load_article() -> Article:
+    journal_fields = {k: v for k, v in JOURNAL.items() if k != "title"}
+    journal = Journal.objects.filter(title=JOURNAL["title"]).first() or Journal(
+        title=JOURNAL["title"]
+    )
+    for field, value in journal_fields.items():
+        # An existing journal keeps its slug: its address may already be linked to.
+        if field != "slug" or not journal.slug:
+            setattr(journal, field, value)
+    journal.full_clean()
+    journal.save()
+
+    doi = normalize_doi(ARTICLE["doi"])
+    article = Article.objects.filter(doi__iexact=doi).first() or Article()
+    for field, value in ARTICLE.items():
+        if field != "slug" or not article.slug:
+            setattr(article, field, value)
+    article.doi = doi
+    article.journal = journal
+    article.full_clean()
+    article.save()
+
+    article.authors.all().delete()
+    for position, (given_name, family_name, affiliations) in enumerate(AUTHORS, start=1):
+        author = Author(
+            article=article,
+            position=position,
+            given_name=given_name,
+            family_name=family_name,
+            affiliations=affiliations,
+        )
+        author.full_clean()
+        author.save()
+
+    article.abstract_sections.all().delete()
+    for position, (heading, body) in enumerate(ABSTRACT, start=1):
+        section = AbstractSection(article=article, position=position, heading=heading, body=body)
+        section.full_clean()
+        section.save()
+
+    article.subjects.set(
+        Subject.objects.get_or_create(name=name, defaults={"slug": slugify(name)})[0]
+        for name in SUBJECTS
+    )
+    return article
+
+
+def _load_member(*, spec: DemoMember, password: str | None) -> User:
+    user = User.objects.filter(username=spec.username).first() or User(username=spec.username)
+    created = user.pk is None
+    user.display_name = spec.display_name
+    user.affiliation = spec.affiliation
+    user.bio = spec.bio
+    user.email = spec.email
+    if password:
+        user.set_password(password)
+    elif created:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+
+    # allauth signs members in by email and only trusts verified, primary addresses.
+    address, _ = EmailAddress.objects.update_or_create(
+        user=user, email=spec.email, defaults={"verified": True}
+    )
+    if not address.primary:
+        address.set_as_primary()
+    # A confirmed address makes a member; the host also has the host role.
+    user.groups.add(Group.objects.get(name="Members"))
+    if spec.username == HOST.username:
+        user.groups.add(Group.objects.get(name="Hosts"))
+    return user
+
+
+def _load_discussion(*, article: Article, host: User) -> Discussion:
+    discussion, _ = Discussion.objects.update_or_create(
+        slug=DISCUSSION_SLUG,
+        defaults={"article": article, "host": host, "commentary": COMMENTARY},
+        create_defaults={
+            "article": article,
+            "host": host,
+            "commentary": COMMENTARY,
+            "status": Discussion.Status.OPEN,
+            "opens_at": _hour(timezone.now()) - datetime.timedelta(days=6),
+        },
+    )
+    for number, text in enumerate(QUESTIONS, start=1):
+        Question.objects.update_or_create(
+            discussion=discussion, number=number, defaults={"text": text}
+        )
+    return discussion
+
+
+def _load_comments(*, discussion: Discussion, members: dict[str, User]) -> int:
+    """Post the demo conversation unless the discussion already has comments."""
+    if Comment.objects.for_discussion(discussion).exists():
+        return 0
+
+    now = timezone.now()
+    span = datetime.timedelta(hours=max(spec.hours for spec in COMMENTS) + 1)
+    # The conversation starts when the discussion opened, but never so late that its last
+    # comment would lie in the future.
+    start = min(discussion.opens_at or now, now - span)
+    questions = {question.number: question for question in discussion.questions.all()}
+
+    posted: dict[str, Comment] = {}
+    for spec in sorted(COMMENTS, key=lambda spec: spec.hours):
+        if spec.parent and spec.parent not in posted:
+            raise ValueError(f"Demo comment {spec.key!r} is posted before its parent.")
+        parent = posted[spec.parent] if spec.parent else None
+        comment = Comment(
+            question=questions[spec.question],
+            parent=parent,
+            root=(parent.root or parent) if parent else None,
+            author=members[spec.author],
+            body=spec.body,
+            body_html=render_markdown(spec.body),
+            created_at=start + datetime.timedelta(hours=spec.hours),
+        )
+        if parent and parent.question_id != comment.question_id:
+            raise ValueError(f"Demo comment {spec.key!r} answers a different question.")
+        comment.full_clean()
+        comment.save()
+        posted[spec.key] = comment
+    return len(posted)
+
+
+def _hour(moment: datetime.datetime) -> datetime.datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)

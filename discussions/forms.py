@@ -1,0 +1,58 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .models import Comment
+from .services import render_comment_body
+
+
+class CommentForm(forms.Form):
+    """The text of an answer, a reply or an edit. The rules themselves live in the services."""
+
+    body = forms.CharField(
+        label=_("Your comment"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=settings.JOURNAL_CLUB_COMMENT_MAX_LENGTH,
+        help_text=_(
+            "Markdown works: **bold**, *italic*, [a link](https://…), > a quote, - a list, "
+            "`code`, $maths$. Mention a member with @name. Up to 10,000 characters."
+        ),
+        error_messages={
+            "required": _("Write something before posting."),
+            "max_length": _(
+                "A comment can be at most %(limit_value)d characters long; "
+                "this one has %(show_value)d."
+            ),
+        },
+    )
+    label = forms.ChoiceField(
+        label=_("Label (optional)"),
+        choices=[("", _("No label")), *Comment.Label.choices],
+        required=False,
+    )
+
+    def __init__(self, *args, label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["body"].label = label
+
+    @property
+    def preview_html(self) -> str:
+        """When asked for, the text as it would be posted, by the renderer comments use."""
+        if not self.is_bound or "preview" not in self.data:
+            return ""
+        body = self.data.get(self.add_prefix("body"), "")
+        return render_comment_body(body) if body.strip() else ""
+
+
+class SynthesisForm(forms.Form):
+    """The host's synthesis of a question's answers."""
+
+    synthesis = forms.CharField(
+        label=_("Synthesis"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        max_length=settings.JOURNAL_CLUB_COMMENT_MAX_LENGTH,
+        help_text=_("What the answers add up to so far, in Markdown. Shown above the answers."),
+    )
+    is_answered = forms.BooleanField(label=_("Mark the question as answered"), required=False)

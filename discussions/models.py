@@ -1,0 +1,416 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Max, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from articles.models import Article
+
+
+class DiscussionQuerySet(models.QuerySet):
+    def published(self):
+        """Discussions anyone may read: open or closed, never drafts."""
+        return self.exclude(status=Discussion.Status.DRAFT)
+
+    def open(self):
+        return self.filter(status=Discussion.Status.OPEN)
+
+    def closed(self):
+        return self.filter(status=Discussion.Status.CLOSED)
+
+    def visible_to(self, user):
+        """Staff also see drafts (to preview them); everyone else sees published ones."""
+        if user.is_staff:
+            return self.all()
+        return self.published()
+
+    def newest_first(self):
+        return self.order_by(models.F("opens_at").desc(nulls_last=True), "-created_at")
+
+    def with_activity(self):
+        """Annotate ``comment_count`` (comments not deleted) and ``last_activity_at``."""
+        return self.annotate(
+            comment_count=Count(
+                "questions__comments",
+                filter=Q(
+                    questions__comments__deleted_at__isnull=True,
+                    questions__comments__status="published",
+                ),
+            ),
+            last_activity_at=Max("questions__comments__created_at"),
+        )
+
+    def with_new_for(self, member):
+        """
+        Annotate ``new_count``: comments by others since the member last looked (None
+        for a discussion they have never opened, where everything is new).
+        """
+        last_seen = DiscussionVisit.objects.filter(
+            discussion=models.OuterRef("pk"), member=member
+        ).values("last_seen_at")[:1]
+        return self.annotate(
+            member_last_seen_at=models.Subquery(last_seen),
+            new_count=Count(
+                "questions__comments",
+                filter=Q(
+                    questions__comments__deleted_at__isnull=True,
+                    questions__comments__status="published",
+                    questions__comments__created_at__gt=models.F("member_last_seen_at"),
+                )
+                & ~Q(questions__comments__author=member),
+            ),
+        )
+
+    def for_listing(self, member=None):
+        """Everything a list of discussions shows, in a constant number of queries."""
+        listing = (
+            self.with_activity()
+            .select_related("article__journal", "host")
+            .prefetch_related("article__authors")
+        )
+        if member is not None and member.is_authenticated:
+            listing = listing.with_new_for(member)
+        return listing
+
+
+class Discussion(models.Model):
+    """One journal-club edition: a host's commentary and questions about one paper."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.PROTECT,
+        related_name="discussions",
+        verbose_name=_("paper"),
+    )
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        help_text=_("The discussion's address on this site."),
+    )
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="hosted_discussions",
+        verbose_name=_("host"),
+    )
+    commentary = models.TextField(
+        _("commentary"), blank=True, help_text=_("The host's commentary, in Markdown.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    opens_at = models.DateTimeField(_("opens"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
+    lock_note = models.CharField(
+        _("lock note"),
+        max_length=300,
+        blank=True,
+        help_text=_("When set, the whole discussion is locked (read-only) and this says why."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = DiscussionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opens_at", "-created_at"]
+        verbose_name = _("discussion")
+        verbose_name_plural = _("discussions")
+        permissions = [
+            ("host_discussion", _("Can host discussions: commentary, syntheses, open and close")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__isnull=True)
+                | Q(opens_at__isnull=True)
+                | Q(closes_at__gt=models.F("opens_at")),
+                name="discussion_closes_after_opening",
+                violation_error_message=_("A discussion must close after it opens."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.article.title
+
+    def get_absolute_url(self):
+        return reverse("discussions:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_open(self) -> bool:
+        """Open for new comments: published as open and not locked by a moderator."""
+        return self.status == self.Status.OPEN and not self.lock_note
+
+
+class Question(models.Model):
+    """A numbered question for brokers that the host poses about the paper."""
+
+    discussion = models.ForeignKey(
+        Discussion, on_delete=models.CASCADE, related_name="questions", verbose_name=_("discussion")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    text = models.TextField(_("question"))
+    synthesis = models.TextField(
+        _("synthesis"),
+        blank=True,
+        help_text=_("The host's summary of the answers so far, in Markdown; shown above them."),
+    )
+    synthesis_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("synthesis written by"),
+    )
+    synthesis_updated_at = models.DateTimeField(_("synthesis updated"), null=True, blank=True)
+    is_answered = models.BooleanField(
+        _("answered"), default=False, help_text=_("The host considers this question answered.")
+    )
+    lock_note = models.CharField(
+        _("lock note"),
+        max_length=300,
+        blank=True,
+        help_text=_("When set, this question's thread is locked (read-only) and this says why."),
+    )
+
+    class Meta:
+        ordering = ["number", "id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        # Numbers are unique per discussion, checked by the admin's inline formset rather
+        # than a unique index: renumbering questions in place (1<->2) would trip a
+        # non-deferrable index halfway through the save.
+        constraints = [
+            models.CheckConstraint(condition=Q(number__gte=1), name="question_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.text}"
+
+    def get_absolute_url(self):
+        return f"{self.discussion.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self) -> str:
+        return f"question-{self.number}"
+
+
+class CommentQuerySet(models.QuerySet):
+    def for_discussion(self, discussion):
+        return self.filter(question__discussion=discussion)
+
+    def in_thread_order(self):
+        """Oldest first with the author joined: the order a thread is assembled in."""
+        return self.select_related("author").order_by("created_at", "id")
+
+    def not_deleted(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def published(self):
+        return self.filter(status=Comment.Status.PUBLISHED)
+
+    def in_threads_for(self, user):
+        """
+        What a thread shows this reader: published comments, tombstones of hidden ones (so
+        replies keep their place), and the reader's own comments awaiting review.
+        """
+        shown = Q(status__in=[Comment.Status.PUBLISHED, Comment.Status.HIDDEN])
+        if user.is_authenticated:
+            shown |= Q(status=Comment.Status.PENDING, author=user)
+        return self.filter(shown)
+
+    def by_member_in_public(self, member):
+        """A member's comments that anyone may read: published, not deleted, not in a draft."""
+        return (
+            self.not_deleted()
+            .published()
+            .filter(author=member, question__discussion__in=Discussion.objects.published())
+        )
+
+
+class Comment(models.Model):
+    """
+    A member's answer to a question, or a reply to another comment of the same question.
+
+    Comments are never removed from the database by ordinary use: deleting one keeps a
+    tombstone (``deleted_at``) so its replies keep their place. ``parent`` and ``question``
+    are PROTECT, so neither a parent comment nor a question with comments can be
+    hard-deleted by accident, taking a reply tree with it.
+    """
+
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="comments", verbose_name=_("question")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("in reply to"),
+    )
+    # The top-level comment of this comment's thread (None for a top-level comment). Set once
+    # at posting time, since comments never move, it lets a page fetch whole reply trees
+    # for a page of top-level answers in a single query.
+    root = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="descendants",
+        verbose_name=_("thread"),
+        editable=False,
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="comments",
+        verbose_name=_("author"),
+    )
+
+    class Label(models.TextChoices):
+        PRACTICE = "practice", _("Practice example")
+        EVIDENCE = "evidence", _("Evidence or literature")
+        QUESTION = "question", _("Question")
+        DISAGREEMENT = "disagreement", _("Disagreement")
+
+    body = models.TextField(_("text (Markdown)"))
+    body_html = models.TextField(_("rendered text"), editable=False)
+    label = models.CharField(
+        _("label"),
+        max_length=20,
+        choices=Label.choices,
+        blank=True,
+        help_text=_("Optional: what kind of contribution this is."),
+    )
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        PENDING = "pending", _("Awaiting review")
+        HIDDEN = "hidden", _("Hidden by a moderator")
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True
+    )
+    # Shown in the tombstone of a hidden comment.
+    moderation_note = models.CharField(_("moderation note"), max_length=300, blank=True)
+    # How many members marked the comment helpful: kept in step with Reaction rows by the
+    # reaction service, so that threads can be sorted by it without counting per request.
+    helpful_count = models.PositiveIntegerField(_("marked helpful"), default=0, editable=False)
+    created_at = models.DateTimeField(_("posted"), default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True, editable=False)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True, root__isnull=True)
+                | Q(parent__isnull=False, root__isnull=False),
+                name="comment_reply_has_root",
+            ),
+        ]
+        indexes = [models.Index(fields=["question", "created_at"])]
+
+    def __str__(self):
+        return _("Comment %(id)s by %(author)s") % {"id": self.pk, "author": self.author}
+
+    def get_absolute_url(self):
+        return reverse("discussions:comment", kwargs={"pk": self.pk})
+
+    @property
+    def anchor(self) -> str:
+        return f"comment-{self.pk}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class CommentRevision(models.Model):
+    """An earlier version of a comment's text, kept when its author edits it."""
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("comment")
+    )
+    body = models.TextField(_("text (Markdown)"))
+    # When this version was written: the comment's posting time or its previous edit.
+    written_at = models.DateTimeField(_("written"))
+    replaced_at = models.DateTimeField(_("replaced"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-written_at", "-id"]
+        verbose_name = _("comment revision")
+        verbose_name_plural = _("comment revisions")
+
+    def __str__(self):
+        return _("Revision of comment %(id)s") % {"id": self.comment_id}
+
+
+class Reaction(models.Model):
+    """A member marking someone else's comment as helpful. No downvotes."""
+
+    class Kind(models.TextChoices):
+        HELPFUL = "helpful", _("Helpful")
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="reactions", verbose_name=_("comment")
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reactions",
+        verbose_name=_("member"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.HELPFUL)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reaction")
+        verbose_name_plural = _("reactions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "member", "kind"], name="reaction_once_per_member"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} → {self.comment_id} ({self.kind})"
+
+
+class DiscussionVisit(models.Model):
+    """When a member last looked at a discussion, to mark what is new to them."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="discussion_visits",
+        verbose_name=_("member"),
+    )
+    discussion = models.ForeignKey(
+        Discussion, on_delete=models.CASCADE, related_name="visits", verbose_name=_("discussion")
+    )
+    last_seen_at = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("discussion visit")
+        verbose_name_plural = _("discussion visits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "discussion"], name="discussion_visit_once_per_member"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} @ {self.discussion_id}"

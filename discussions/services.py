@@ -1,0 +1,444 @@
+"""
+Writes with rules: posting, replying, editing and deleting comments.
+
+Every rule lives here, so that no view (plain, htmx or admin) can skip one. Each service is
+a keyword-only function that runs in one transaction and either does the whole job or
+raises: ``NotAllowed`` when the person may not do this at all (the view answers 403 with
+the message), ``ValidationError`` when what they sent is wrong (the form shows it).
+"""
+
+import datetime
+import operator
+from functools import reduce
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from discovery import index as search_index
+from moderation.models import Suspension
+from moderation.ratelimits import consume
+from notifications import events as notification_events
+
+from .markdown import render_markdown
+from .models import Comment, CommentRevision, Discussion, DiscussionVisit, Question, Reaction
+
+
+class NotAllowed(PermissionDenied):
+    """A rule forbids the action; the message tells the member which one, in plain words."""
+
+
+# --- Who may do what (also used by views and templates to decide what to offer) -------
+
+
+def member_is_verified(user: User) -> bool:
+    """
+    Is this a confirmed member? Members join the "Members" role, which carries the right
+    to post, when they confirm their email address.
+    """
+    return user.is_authenticated and user.is_active and user.has_perm("discussions.add_comment")
+
+
+def member_suspension(user: User) -> Suspension | None:
+    """The suspension in force for this member, if any (one query)."""
+    if not user.is_authenticated:
+        return None
+    return Suspension.objects.in_force().filter(member=user).order_by("until").last()
+
+
+def member_can_participate(user: User) -> bool:
+    """May post, edit, react and flag: a confirmed member who is not suspended."""
+    return member_is_verified(user) and member_suspension(user) is None
+
+
+def can_edit_comment(user: User, comment: Comment, discussion: Discussion) -> bool:
+    return (
+        user.is_authenticated
+        and comment.author_id == user.pk
+        and not comment.is_deleted
+        and comment.status != Comment.Status.HIDDEN
+        and discussion.is_open
+        and not comment.question.lock_note
+    )
+
+
+def can_host(user: User, discussion: Discussion) -> bool:
+    """The discussion's own host (with the host role), or staff who curate discussions."""
+    if not user.is_authenticated:
+        return False
+    if user.has_perm("discussions.change_discussion"):
+        return True
+    return discussion.host_id == user.pk and user.has_perm("discussions.host_discussion")
+
+
+def can_write_synthesis(user: User, discussion: Discussion) -> bool:
+    return can_host(user, discussion)
+
+
+def can_delete_comment(user: User, comment: Comment) -> bool:
+    # Authors may take their words back even after a discussion has closed.
+    return user.is_authenticated and comment.author_id == user.pk and not comment.is_deleted
+
+
+def check_can_post(*, member: User, question: Question) -> None:
+    """Raise NotAllowed, with the reason, unless the member may post on this question now."""
+    _require_open(question.discussion, question)
+    _require_participant(member)
+
+
+# --- Services ----------------------------------------------------------------------------
+
+
+def comment_post(
+    *,
+    question: Question,
+    author: User,
+    body: str,
+    parent: Comment | None = None,
+    label: str = "",
+) -> Comment:
+    """
+    Post an answer to ``question``, or a reply to ``parent`` (a comment of the same question).
+
+    An identical comment by the same author in the same place within a few seconds is taken
+    as a double-submitted form: the earlier comment is returned and nothing new is saved.
+    """
+    body = _clean_body(body)
+    with transaction.atomic():
+        discussion = question.discussion
+        _require_open(discussion, question)
+        _require_participant(author)
+        if parent is not None:
+            # Lock the parent so that it cannot be deleted while the reply is attached.
+            parent = Comment.objects.select_for_update().get(pk=parent.pk)
+            if parent.question_id != question.pk:
+                raise ValidationError(
+                    _("You can only reply to a comment on the same question."),
+                    code="wrong_question",
+                )
+            # A reply to a comment its author deleted meanwhile still lands, under the
+            # tombstone: what the replier wrote is never thrown away by someone else's
+            # deletion. Hidden and unreviewed comments cannot be replied to.
+            if parent.status != Comment.Status.PUBLISHED:
+                raise NotAllowed(_("That comment is not published, so it cannot be replied to."))
+        # Serialise one member's posts, so that two copies of one form cannot both pass
+        # the duplicate check below.
+        User.objects.select_for_update().only("pk").get(pk=author.pk)
+        duplicate = _recent_duplicate(question=question, author=author, body=body, parent=parent)
+        if duplicate is not None:
+            return duplicate
+        consume("post", author.pk)
+        if timezone.now() - author.date_joined < datetime.timedelta(days=1):
+            consume("post_first_day", author.pk)
+        comment = Comment(
+            question=question,
+            parent=parent,
+            root_id=(parent.root_id or parent.pk) if parent else None,
+            author=author,
+            body=body,
+            body_html=render_comment_body(body),
+            label=label,
+            status=Comment.Status.PENDING
+            if _needs_review(author, discussion)
+            else Comment.Status.PUBLISHED,
+        )
+        comment.full_clean(exclude=["question", "parent", "root", "author"])
+        comment.save()
+        search_index.index_comment(comment)
+        notification_events.comment_posted(comment)
+    return comment
+
+
+def comment_edit(*, comment: Comment, editor: User, body: str, label: str | None = None) -> Comment:
+    """
+    Replace the text of the editor's own comment.
+
+    Within the grace period after posting, the author may fix typos freely: the text is
+    replaced and nothing marks it. After it, the previous text is kept as a revision and
+    the comment shows "edited" with a link to its history.
+    """
+    body = _clean_body(body)
+    with transaction.atomic():
+        comment = (
+            Comment.objects.select_for_update()
+            .select_related("question__discussion")
+            .get(pk=comment.pk)
+        )
+        discussion = comment.question.discussion
+        if comment.author_id != editor.pk:
+            raise NotAllowed(_("You can only edit your own comments."))
+        if comment.is_deleted:
+            raise NotAllowed(_("A deleted comment cannot be edited."))
+        if comment.status == Comment.Status.HIDDEN:
+            raise NotAllowed(_("A moderator hid this comment, so it cannot be edited."))
+        _require_open(discussion, comment.question)
+        _require_not_suspended(editor)
+        label = comment.label if label is None else label
+        if body == comment.body and label == comment.label:
+            return comment
+        consume("edit", editor.pk)
+        now = timezone.now()
+        fields = ["body", "body_html", "label"]
+        if body != comment.body and now - comment.created_at > _edit_grace():
+            CommentRevision.objects.create(
+                comment=comment,
+                body=comment.body,
+                written_at=comment.edited_at or comment.created_at,
+                replaced_at=now,
+            )
+            comment.edited_at = now
+            fields.append("edited_at")
+        comment.body = body
+        comment.body_html = render_comment_body(body)
+        comment.label = label
+        comment.full_clean(exclude=["question", "parent", "root", "author"])
+        comment.save(update_fields=fields)
+        search_index.index_comment(comment)
+        notification_events.comment_edited(comment)
+    return comment
+
+
+def comment_delete(*, comment: Comment, actor: User) -> Comment:
+    """
+    Delete the actor's own comment: its text goes, a tombstone keeps its place.
+
+    Replies stay where they are, attached to the tombstone. Deleting twice is harmless.
+    """
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        if comment.author_id != actor.pk:
+            raise NotAllowed(_("You can only delete your own comments."))
+        if comment.is_deleted:
+            return comment
+        comment.body = ""
+        comment.body_html = ""
+        comment.deleted_at = timezone.now()
+        comment.save(update_fields=["body", "body_html", "deleted_at"])
+        # The author asked for their words to go: earlier versions go with them.
+        comment.revisions.all().delete()
+        search_index.remove_comment(comment)
+    return comment
+
+
+def comment_mark_helpful(*, comment: Comment, member: User, helpful: bool = True) -> bool:
+    """
+    Mark someone else's comment helpful (or take the mark back). Returns the new state.
+
+    The request says which state it wants rather than "toggle", so a double click or a
+    resubmitted form changes nothing: one mark per member per comment, backed by a unique
+    constraint. The comment's ``helpful_count`` moves with it in the same transaction.
+    """
+    with transaction.atomic():
+        comment = (
+            Comment.objects.select_for_update()
+            .select_related("question__discussion")
+            .get(pk=comment.pk)
+        )
+        if comment.author_id == member.pk:
+            raise NotAllowed(_("You cannot mark your own comment as helpful."))
+        if comment.is_deleted or comment.status != Comment.Status.PUBLISHED:
+            raise NotAllowed(_("That comment was deleted or hidden."))
+        _require_open(comment.question.discussion, comment.question)
+        _require_participant(member)
+        consume("react", member.pk)
+        marks = Reaction.objects.filter(comment=comment, member=member, kind=Reaction.Kind.HELPFUL)
+        if helpful and not marks.exists():
+            Reaction.objects.create(comment=comment, member=member, kind=Reaction.Kind.HELPFUL)
+            Comment.objects.filter(pk=comment.pk).update(helpful_count=F("helpful_count") + 1)
+            notification_events.comment_marked_helpful(comment, member)
+        elif not helpful and marks.delete()[0]:
+            Comment.objects.filter(pk=comment.pk).update(helpful_count=F("helpful_count") - 1)
+    return helpful
+
+
+def discussion_visit(*, discussion: Discussion, member: User) -> datetime.datetime | None:
+    """
+    Record that a member is looking at a discussion now.
+
+    Returns when they last looked before (None on a first visit), so that the page can
+    mark what others posted since.
+    """
+    now = timezone.now()
+    visit = DiscussionVisit.objects.filter(discussion=discussion, member=member).first()
+    if visit is None:
+        DiscussionVisit.objects.get_or_create(
+            discussion=discussion, member=member, defaults={"last_seen_at": now}
+        )
+        return None
+    DiscussionVisit.objects.filter(pk=visit.pk).update(last_seen_at=now)
+    return visit.last_seen_at
+
+
+def question_synthesis_save(
+    *, question: Question, editor: User, synthesis: str, is_answered: bool
+) -> Question:
+    """The host (or staff) writes the pinned synthesis of a question's answers."""
+    if not can_write_synthesis(editor, question.discussion):
+        raise NotAllowed(_("Only the discussion's host can write its syntheses."))
+    synthesis = synthesis.strip()
+    if len(synthesis) > settings.JOURNAL_CLUB_COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            {"synthesis": _("A synthesis can be at most 10,000 characters long.")},
+            code="too_long",
+        )
+    question.synthesis = synthesis
+    question.is_answered = is_answered
+    question.synthesis_by = editor
+    question.synthesis_updated_at = timezone.now()
+    question.save(
+        update_fields=["synthesis", "is_answered", "synthesis_by", "synthesis_updated_at"]
+    )
+    return question
+
+
+def render_comment_body(body: str) -> str:
+    """
+    A comment's stored HTML: its Markdown rendered once, when it is saved, with @mentions
+    of existing members linked to their profiles.
+    """
+    return render_markdown(body, mention_urls=_member_urls)
+
+
+def _member_urls(handles: set[str]) -> dict[str, str]:
+    """Profile URLs of the active members among ``handles`` (matched case-insensitively)."""
+    wanted = {handle.lower(): handle for handle in handles}
+    members = User.objects.filter(is_active=True).filter(
+        reduce(operator.or_, (Q(username__iexact=handle) for handle in wanted))
+    )
+    return {wanted[member.username.lower()]: member.get_absolute_url() for member in members}
+
+
+def discussion_open(*, discussion: Discussion) -> bool:
+    """
+    Open a discussion for comments now. Returns False if it was already open.
+
+    The opening time is recorded unless one in the past was already set; a planned
+    closing time that has already passed is cleared, since the discussion is open again.
+    """
+    with transaction.atomic():
+        discussion = Discussion.objects.select_for_update().get(pk=discussion.pk)
+        if discussion.status == Discussion.Status.OPEN:
+            return False
+        now = timezone.now()
+        if discussion.opens_at is None or discussion.opens_at > now:
+            discussion.opens_at = now
+        if discussion.closes_at is not None and discussion.closes_at <= now:
+            discussion.closes_at = None
+        discussion.status = Discussion.Status.OPEN
+        discussion.save(update_fields=["status", "opens_at", "closes_at", "updated_at"])
+        search_index.index_discussion(discussion)
+        notification_events.discussion_opened(discussion)
+    return True
+
+
+def discussion_close(*, discussion: Discussion) -> bool:
+    """Close a discussion: its threads become read-only. Returns False if already closed."""
+    with transaction.atomic():
+        discussion = Discussion.objects.select_for_update().get(pk=discussion.pk)
+        if discussion.status == Discussion.Status.CLOSED:
+            return False
+        now = timezone.now()
+        if discussion.closes_at is None or discussion.closes_at > now:
+            discussion.closes_at = now
+        if discussion.opens_at is not None and discussion.opens_at >= discussion.closes_at:
+            discussion.opens_at = None  # never opened: no opening time to keep
+        discussion.status = Discussion.Status.CLOSED
+        discussion.save(update_fields=["status", "opens_at", "closes_at", "updated_at"])
+        search_index.index_discussion(discussion)
+    return True
+
+
+# --- Rules ---------------------------------------------------------------------------------
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    limit = settings.JOURNAL_CLUB_COMMENT_MAX_LENGTH
+    if not body:
+        raise ValidationError({"body": _("Write something before posting.")}, code="empty")
+    if len(body) > limit:
+        raise ValidationError(
+            {
+                "body": _(
+                    "A comment can be at most %(limit)s characters long; this one has %(length)s."
+                )
+                % {"limit": f"{limit:,}", "length": f"{len(body):,}"}
+            },
+            code="too_long",
+        )
+    return body
+
+
+def _require_open(discussion: Discussion, question: Question | None = None) -> None:
+    if discussion.status == Discussion.Status.CLOSED:
+        raise NotAllowed(_("This discussion is closed; its threads are read-only."))
+    if discussion.status != Discussion.Status.OPEN:
+        raise NotAllowed(_("This discussion is not open yet."))
+    if discussion.lock_note:
+        raise NotAllowed(_("This discussion is locked: %(note)s") % {"note": discussion.lock_note})
+    if question is not None and question.lock_note:
+        raise NotAllowed(_("This question is locked: %(note)s") % {"note": question.lock_note})
+
+
+def _require_verified(user: User) -> None:
+    if not member_is_verified(user):
+        raise NotAllowed(_("Please confirm your email address before joining the discussion."))
+
+
+def _require_not_suspended(user: User) -> None:
+    suspension = member_suspension(user)
+    if suspension is not None:
+        raise NotAllowed(suspension_message(suspension))
+
+
+def _require_participant(user: User) -> None:
+    _require_verified(user)
+    _require_not_suspended(user)
+
+
+def suspension_message(suspension: Suspension) -> str:
+    """What a suspended member is told, with the reason and how long."""
+    if suspension.until is None:
+        return _("Your account is suspended: %(reason)s") % {"reason": suspension.reason}
+    return _("Your account is suspended until %(until)s: %(reason)s") % {
+        "until": date_format(timezone.localtime(suspension.until), "DATETIME_FORMAT"),
+        "reason": suspension.reason,
+    }
+
+
+def _needs_review(author: User, discussion: Discussion) -> bool:
+    """A new member's first posts wait for a moderator, unless they host or moderate."""
+    first_posts = settings.JOURNAL_CLUB_PREMODERATE_FIRST_POSTS
+    if not first_posts or discussion.host_id == author.pk:
+        return False
+    if author.has_perm("moderation.moderate_comments"):
+        return False
+    published = Comment.objects.filter(author=author, status=Comment.Status.PUBLISHED)
+    return published.count() < first_posts
+
+
+def _edit_grace() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.JOURNAL_CLUB_EDIT_GRACE_SECONDS)
+
+
+def _recent_duplicate(
+    *, question: Question, author: User, body: str, parent: Comment | None
+) -> Comment | None:
+    window = datetime.timedelta(seconds=settings.JOURNAL_CLUB_DUPLICATE_WINDOW_SECONDS)
+    return (
+        Comment.objects.filter(
+            question=question,
+            author=author,
+            parent=parent,
+            body=body,
+            deleted_at__isnull=True,
+            created_at__gte=timezone.now() - window,
+        )
+        .order_by("-created_at")
+        .first()
+    )

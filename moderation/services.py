@@ -1,0 +1,221 @@
+"""
+Moderation: flags, the review of comments, locks, suspensions and the code of conduct.
+
+Every action a moderator takes goes through one of these functions, which checks the
+permission, changes the state and writes the audit log (``ModerationAction``) in the same
+transaction, so the log can never miss an action nor record one that did not happen.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from discussions.models import Comment, Discussion, Question
+from discussions.services import NotAllowed, member_is_verified, suspension_message
+
+from .models import CodeOfConductAgreement, Flag, ModerationAction, Suspension
+from .ratelimits import consume
+
+# --- Who may do what -------------------------------------------------------------------------
+
+
+def can_moderate(user: User) -> bool:
+    return user.is_authenticated and user.has_perm("moderation.moderate_comments")
+
+
+def can_lock(user: User) -> bool:
+    return user.is_authenticated and user.has_perm("moderation.lock_threads")
+
+
+def can_suspend(user: User) -> bool:
+    return user.is_authenticated and user.has_perm("moderation.moderate_members")
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise NotAllowed(_("Only moderators can do that."))
+
+
+# --- Flags -------------------------------------------------------------------------------------
+
+
+def flag_create(*, comment: Comment, flagger: User, reason: str, note: str = "") -> Flag:
+    """
+    A member flags a comment. Enough flags from different members hide it for review.
+
+    One flag per member per comment; not one's own comment, nor a deleted one.
+    """
+    note = note.strip()
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        if not member_is_verified(flagger):
+            raise NotAllowed(_("Please confirm your email address before flagging comments."))
+        suspension = Suspension.objects.in_force().filter(member=flagger).first()
+        if suspension is not None:
+            raise NotAllowed(suspension_message(suspension))
+        if comment.author_id == flagger.pk:
+            raise NotAllowed(_("You cannot flag your own comment."))
+        if comment.is_deleted:
+            raise NotAllowed(_("That comment was deleted."))
+        if Flag.objects.filter(comment=comment, flagger=flagger).exists():
+            raise NotAllowed(_("You have already flagged this comment."))
+        consume("flag", flagger.pk)
+        flag = Flag(comment=comment, flagger=flagger, reason=reason, note=note)
+        flag.full_clean(exclude=["comment", "flagger"])
+        try:
+            with transaction.atomic():
+                flag.save()
+        except IntegrityError as error:  # a second click that raced the first
+            raise NotAllowed(_("You have already flagged this comment.")) from error
+        open_flags = Flag.objects.filter(comment=comment, resolved_at__isnull=True).count()
+        if open_flags >= settings.JOURNAL_CLUB_FLAGS_TO_HIDE and (
+            comment.status == Comment.Status.PUBLISHED
+        ):
+            comment.status = Comment.Status.PENDING
+            comment.save(update_fields=["status"])
+            _log(
+                ModerationAction.Kind.AUTO_HIDE,
+                None,
+                comment=comment,
+                reason=_("%(count)s members flagged it.") % {"count": open_flags},
+            )
+    return flag
+
+
+# --- Reviewing comments ----------------------------------------------------------------------
+
+
+def comment_approve(*, comment: Comment, moderator: User, reason: str = "") -> Comment:
+    """Publish a comment that awaited review (first post or flagged); flags are resolved."""
+    return _set_status(
+        comment, moderator, Comment.Status.PUBLISHED, ModerationAction.Kind.APPROVE, reason
+    )
+
+
+def comment_hide(*, comment: Comment, moderator: User, reason: str) -> Comment:
+    """Hide a comment; its tombstone shows the reason and its replies stay."""
+    reason = reason.strip()
+    if not reason:
+        raise NotAllowed(_("Say why the comment is hidden: the reason is shown in its place."))
+    return _set_status(
+        comment, moderator, Comment.Status.HIDDEN, ModerationAction.Kind.HIDE, reason
+    )
+
+
+def comment_restore(*, comment: Comment, moderator: User, reason: str = "") -> Comment:
+    """Show a hidden comment again."""
+    return _set_status(
+        comment, moderator, Comment.Status.PUBLISHED, ModerationAction.Kind.RESTORE, reason
+    )
+
+
+def _set_status(comment, moderator, status, kind, reason) -> Comment:
+    _require(can_moderate(moderator))
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        comment.status = status
+        comment.moderation_note = reason if status == Comment.Status.HIDDEN else ""
+        comment.save(update_fields=["status", "moderation_note"])
+        Flag.objects.filter(comment=comment, resolved_at__isnull=True).update(
+            resolved_at=timezone.now()
+        )
+        _log(kind, moderator, comment=comment, reason=reason)
+    return comment
+
+
+# --- Locks ---------------------------------------------------------------------------------------
+
+
+def question_lock(*, question: Question, moderator: User, note: str) -> Question:
+    """Make a question's thread read-only, saying why."""
+    return _lock(question, moderator, note)
+
+
+def discussion_lock(*, discussion: Discussion, moderator: User, note: str) -> Discussion:
+    """Make a whole discussion read-only, saying why."""
+    return _lock(discussion, moderator, note)
+
+
+def _lock(target, moderator, note: str):
+    _require(can_lock(moderator))
+    note = note.strip()
+    kind = ModerationAction.Kind.LOCK if note else ModerationAction.Kind.UNLOCK
+    if kind is ModerationAction.Kind.LOCK and len(note) > 300:
+        raise NotAllowed(_("Keep the lock note under 300 characters."))
+    with transaction.atomic():
+        type(target).objects.filter(pk=target.pk).update(lock_note=note)
+        target.lock_note = note
+        _log(kind, moderator, target=str(target)[:200], reason=note)
+    return target
+
+
+# --- Suspensions ---------------------------------------------------------------------------------
+
+
+def member_suspend(
+    *, member: User, moderator: User, reason: str, until: datetime.datetime | None = None
+) -> Suspension:
+    """Suspend a member for a period (or indefinitely): they cannot post and are told why."""
+    _require(can_suspend(moderator))
+    reason = reason.strip()
+    if not reason:
+        raise NotAllowed(_("Say why: the member is shown the reason."))
+    if member.pk == moderator.pk:
+        raise NotAllowed(_("You cannot suspend yourself."))
+    if until is not None and until <= timezone.now():
+        raise NotAllowed(_("The end of a suspension must be in the future."))
+    with transaction.atomic():
+        suspension = Suspension.objects.create(
+            member=member, reason=reason, until=until, created_by=moderator
+        )
+        _log(ModerationAction.Kind.SUSPEND, moderator, member=member, reason=reason)
+    return suspension
+
+
+def suspension_lift(*, suspension: Suspension, moderator: User, reason: str = "") -> Suspension:
+    """End a suspension early."""
+    _require(can_suspend(moderator))
+    with transaction.atomic():
+        Suspension.objects.filter(pk=suspension.pk, lifted_at__isnull=True).update(
+            lifted_at=timezone.now()
+        )
+        suspension.refresh_from_db()
+        _log(ModerationAction.Kind.LIFT, moderator, member=suspension.member, reason=reason)
+    return suspension
+
+
+# --- Code of conduct -----------------------------------------------------------------------------
+
+
+def code_of_conduct_agree(*, member: User) -> CodeOfConductAgreement:
+    """Record that the member agreed to the current code of conduct, and when."""
+    agreement, _created = CodeOfConductAgreement.objects.update_or_create(
+        member=member,
+        defaults={
+            "version": settings.JOURNAL_CLUB_CODE_OF_CONDUCT_VERSION,
+            "agreed_at": timezone.now(),
+        },
+    )
+    return agreement
+
+
+# --- Audit log -----------------------------------------------------------------------------------
+
+
+def _log(kind, moderator, *, comment=None, member=None, target="", reason="") -> None:
+    if comment is not None and not target:
+        target = _("Comment %(id)s by %(author)s") % {"id": comment.pk, "author": comment.author}
+    if member is not None and not target:
+        target = str(member)
+    ModerationAction.objects.create(
+        kind=kind,
+        moderator=moderator,
+        comment=comment,
+        member=member,
+        target=str(target)[:200],
+        reason=reason,
+    )

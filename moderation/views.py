@@ -1,0 +1,204 @@
+"""The moderators' pages (outside the admin) and the members' flag form."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from discussions.models import Comment, Discussion, Question
+
+from . import services
+from .forms import BulkForm, FlagForm, LockForm, ReasonForm, SuspendForm
+from .models import Flag, ModerationAction, Suspension
+from .ratelimits import RateLimited
+
+QUEUE_PAGE_SIZE = 25
+ACTIONS = {
+    "approve": services.comment_approve,
+    "hide": services.comment_hide,
+    "restore": services.comment_restore,
+}
+
+
+@login_required
+@permission_required("moderation.moderate_comments", raise_exception=True)
+@require_GET
+def queue(request):
+    """Comments awaiting review (first posts, flagged ones) and flagged comments."""
+    open_flags = Flag.objects.filter(resolved_at__isnull=True)
+    comments = (
+        Comment.objects.filter(deleted_at__isnull=True)
+        .annotate(open_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True)))
+        .filter(Q(status=Comment.Status.PENDING) | Q(open_flags__gt=0))
+        .select_related("author", "question__discussion__article", "parent__author")
+        .prefetch_related(Prefetch("flags", queryset=open_flags.select_related("flagger")))
+        .order_by("created_at", "id")
+    )
+    page = Paginator(comments, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    form = BulkForm(comment_ids=[comment.pk for comment in page.object_list])
+    return render(request, "moderation/queue.html", {"page": page, "bulk_form": form})
+
+
+@login_required
+@permission_required("moderation.moderate_comments", raise_exception=True)
+@require_POST
+def bulk(request):
+    """Approve, hide or restore the ticked comments in one go."""
+    form = BulkForm(request.POST, comment_ids=request.POST.getlist("comments"))
+    if not form.is_valid():
+        messages.error(request, _("Tick at least one comment and choose an action."))
+        return redirect("moderation:queue")
+    action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
+    done = 0
+    for comment in Comment.objects.filter(pk__in=form.cleaned_data["comments"]):
+        try:
+            _apply(action, comment, request.user, reason)
+        except services.NotAllowed as error:
+            messages.error(request, str(error))
+            break
+        done += 1
+    if done:
+        messages.success(
+            request,
+            ngettext("%(count)d comment updated.", "%(count)d comments updated.", done)
+            % {"count": done},
+        )
+    return redirect("moderation:queue")
+
+
+@login_required
+@permission_required("moderation.moderate_comments", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def comment(request, pk):
+    """One comment with its context, its flags and its history, and the decision."""
+    target = get_object_or_404(
+        Comment.objects.select_related("author", "question__discussion__article", "parent__author"),
+        pk=pk,
+    )
+    form = ReasonForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _apply(form.cleaned_data["action"], target, request.user, form.cleaned_data["reason"])
+        except services.NotAllowed as error:
+            form.add_error("reason", str(error))
+        else:
+            messages.success(request, _("Done."))
+            return redirect(request.POST.get("next") or "moderation:queue")
+    context = {
+        "comment": target,
+        "form": form,
+        "replies": list(target.replies.select_related("author").order_by("created_at")[:5]),
+        "flags": list(target.flags.select_related("flagger")),
+        "history": list(
+            ModerationAction.objects.filter(comment=target).select_related("moderator")
+        ),
+    }
+    return render(request, "moderation/comment.html", context)
+
+
+@login_required
+@permission_required("moderation.view_moderationaction", raise_exception=True)
+@require_GET
+def log(request):
+    """The audit log: every moderation action, newest first."""
+    actions = ModerationAction.objects.select_related("moderator", "comment", "member")
+    page = Paginator(actions, 50).get_page(request.GET.get("page"))
+    return render(request, "moderation/log.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def flag(request, pk):
+    """A member tells the moderators that a comment needs a look."""
+    target = get_object_or_404(
+        Comment.objects.select_related("author", "question__discussion").filter(
+            question__discussion__in=Discussion.objects.visible_to(request.user),
+            status=Comment.Status.PUBLISHED,
+        ),
+        pk=pk,
+    )
+    form = FlagForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.flag_create(comment=target, flagger=request.user, **form.cleaned_data)
+        except RateLimited as error:
+            form.add_error(None, error.message)
+            status = 429
+        else:
+            messages.success(request, _("Thank you. The moderators will take a look."))
+            return redirect(target.question.discussion.get_absolute_url() + f"#{target.anchor}")
+    context = {"comment": target, "form": form}
+    return render(request, "moderation/flag_form.html", context, status=status)
+
+
+@login_required
+@permission_required("moderation.lock_threads", raise_exception=True)
+@require_POST
+def question_lock(request, pk):
+    """Lock (with a note) or unlock one question's thread."""
+    question = get_object_or_404(Question.objects.select_related("discussion"), pk=pk)
+    form = LockForm(request.POST)
+    if form.is_valid():
+        services.question_lock(question=question, moderator=request.user, **form.cleaned_data)
+    return redirect(question.get_absolute_url())
+
+
+@login_required
+@permission_required("moderation.lock_threads", raise_exception=True)
+@require_POST
+def discussion_lock(request, pk):
+    """Lock (with a note) or unlock a whole discussion."""
+    discussion = get_object_or_404(Discussion, pk=pk)
+    form = LockForm(request.POST)
+    if form.is_valid():
+        services.discussion_lock(discussion=discussion, moderator=request.user, **form.cleaned_data)
+    return redirect(discussion)
+
+
+@login_required
+@permission_required("moderation.moderate_members", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def suspend(request, username):
+    """Suspend a member for a while, or indefinitely; their suspensions so far."""
+    member = get_object_or_404(get_user_model(), username=username)
+    form = SuspendForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_suspend(
+                member=member,
+                moderator=request.user,
+                reason=form.cleaned_data["reason"],
+                until=form.until(),
+            )
+        except services.NotAllowed as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("%(name)s is suspended.") % {"name": member})
+            return redirect("moderation:suspend", username=member.username)
+    suspensions = member.suspensions.select_related("created_by")
+    return render(
+        request,
+        "moderation/suspend.html",
+        {"member": member, "form": form, "suspensions": suspensions},
+    )
+
+
+@login_required
+@permission_required("moderation.moderate_members", raise_exception=True)
+@require_POST
+def lift(request, pk):
+    """End a suspension early."""
+    suspension = get_object_or_404(Suspension.objects.select_related("member"), pk=pk)
+    services.suspension_lift(suspension=suspension, moderator=request.user)
+    messages.success(request, _("The suspension was lifted."))
+    return redirect("moderation:suspend", username=suspension.member.username)
+
+
+def _apply(action: str, comment: Comment, moderator, reason: str) -> Comment:
+    return ACTIONS[action](comment=comment, moderator=moderator, reason=reason)

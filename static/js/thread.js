@@ -1,0 +1,102 @@
+/*
+ * Journal Club: small enhancements for discussion threads. The site works without this
+ * file; with it, replies can be collapsed, quotes take the selected text, and htmx
+ * errors are explained next to the form instead of being silently dropped.
+ */
+(function () {
+  "use strict";
+
+  // --- Collapse and expand reply trees ---------------------------------------------
+  function setupToggles(root) {
+    root.querySelectorAll(".thread-toggle[hidden]").forEach(function (button) {
+      if (document.getElementById(button.getAttribute("aria-controls"))) {
+        button.hidden = false;
+      }
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".thread-toggle");
+    if (button) {
+      var list = document.getElementById(button.getAttribute("aria-controls"));
+      if (!list) return;
+      var expanded = button.getAttribute("aria-expanded") === "true";
+      button.setAttribute("aria-expanded", expanded ? "false" : "true");
+      button.textContent = expanded ? button.dataset.show : button.dataset.hide;
+      list.hidden = expanded;
+      return;
+    }
+    var cancel = event.target.closest(".reply-cancel");
+    if (cancel && cancel.dataset.slot) {
+      var slot = document.getElementById(cancel.dataset.slot);
+      if (slot && slot.contains(cancel)) {
+        event.preventDefault();
+        slot.innerHTML = "";
+      }
+    }
+  });
+
+  // --- Quote the selected part of a comment -----------------------------------------
+  document.addEventListener("htmx:configRequest", function (event) {
+    var link = event.detail.elt;
+    if (!link.classList || !link.classList.contains("quote-link")) return;
+    var body = document.querySelector("#comment-" + link.dataset.comment + " .comment__body");
+    var selection = window.getSelection();
+    if (body && selection && !selection.isCollapsed && body.contains(selection.anchorNode)) {
+      event.detail.parameters.selection = selection.toString();
+    }
+  });
+
+  // --- After a swap: focus the form that opened, or the comment that arrived --------
+  document.addEventListener("htmx:afterSettle", function (event) {
+    setupToggles(document);
+    var target = event.detail.target;
+    if (!target) return;
+    var textarea = target.querySelector && target.querySelector("textarea");
+    if (textarea && target.classList.contains("reply-slot")) {
+      textarea.focus();
+      var end = textarea.value.length;
+      textarea.setSelectionRange(end, end);
+    }
+  });
+
+  // The server names a comment it just added or changed: bring it into view.
+  document.addEventListener("commentPosted", function (event) {
+    var comment = document.getElementById("comment-" + event.detail.id);
+    if (!comment) return;
+    comment.setAttribute("tabindex", "-1");
+    comment.scrollIntoView({ block: "center" });
+    comment.focus({ preventScroll: true });
+  });
+
+  // --- Errors: say what happened, next to the form, and keep what was typed ----------
+  function statusFor(elt) {
+    var form = elt.closest("form") || elt;
+    return form.querySelector(".form-status") || document.querySelector("#htmx-status");
+  }
+
+  function showError(elt, message) {
+    var status = statusFor(elt);
+    if (!status) {
+      window.alert(message);
+      return;
+    }
+    status.textContent = message;
+    status.classList.add("form-status--error");
+    status.setAttribute("role", "alert");
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var message = xhr.getResponseHeader("X-Message");
+    showError(event.detail.elt, message ? decodeURIComponent(message) : document.body.dataset.errorGeneric);
+  });
+
+  document.addEventListener("htmx:sendError", function (event) {
+    showError(event.detail.elt, document.body.dataset.errorNetwork);
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setupToggles(document);
+  });
+})();

@@ -1,0 +1,264 @@
+"""allauth's pages render inside our layout, with our accessible form elements."""
+
+from html.parser import HTMLParser
+
+import pytest
+from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.account.utils import user_pk_to_url_str
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+from django.urls import reverse
+from django.views.defaults import permission_denied
+
+from tests.factories import UserFactory
+
+
+class _StartTags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def start_tags(response):
+    """Every start tag of the page as (name, attributes)."""
+    parser = _StartTags()
+    parser.feed(response.content.decode())
+    return parser.tags
+
+
+def element(response, element_id):
+    """The attributes of the one element with this id."""
+    found = [attrs for _, attrs in start_tags(response) if attrs.get("id") == element_id]
+    assert len(found) == 1, f"expected one element with id={element_id!r}, found {len(found)}"
+    return found[0]
+
+
+def assert_in_site_layout(response):
+    """The page uses base.html: language, skip link, header, one <main> and one h1."""
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert "Skip to main content" in html
+    assert html.count('<main id="main"') == 1
+    assert 'class="site-header"' in html
+    assert 'class="site-footer"' in html
+    assert html.count("<h1") == 1
+    assert "· Journal Club</title>" in html
+    # allauth's stock layout prints its own "Menu:" list; ours replaces it.
+    assert "Menu:" not in html
+
+
+@pytest.fixture
+def unverified_member(db):
+    return UserFactory(verified=False)
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "account_login",
+        "account_signup",
+        "account_reset_password",
+        "account_reset_password_done",
+        "account_reset_password_from_key_done",
+        "account_email_verification_sent",
+        "account_inactive",
+    ],
+)
+def test_entrance_pages_use_the_site_layout(client, db, url_name):
+    response = client.get(reverse(url_name))
+
+    assert_in_site_layout(response)
+    assert b"account-page--entrance" in response.content
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["account_logout", "account_email", "account_change_password"],
+)
+def test_settings_pages_use_the_site_layout_with_a_sub_navigation(member_client, url_name):
+    response = member_client.get(reverse(url_name))
+
+    assert_in_site_layout(response)
+    html = response.content.decode()
+    assert 'aria-label="Account settings"' in html
+    for linked in ("account_email", "account_change_password", "account_logout"):
+        assert f'href="{reverse(linked)}"' in html
+    assert f'href="{reverse("accounts:profile-edit")}"' in html
+    assert f'<a href="{reverse(url_name)}" aria-current="page">' in html
+    assert html.count('aria-current="page"') == 1
+
+
+def test_reauthenticate_page_uses_the_site_layout(member_client):
+    response = member_client.get(reverse("account_reauthenticate"))
+
+    assert_in_site_layout(response)
+    assert element(response, "id_password")["autocomplete"] == "current-password"
+
+
+def test_email_page_lists_addresses_as_labelled_radios_with_badges(member_client, member):
+    response = member_client.get(reverse("account_email"))
+
+    radio = element(response, "email_radio_0")
+    assert radio["type"] == "radio"
+    assert radio["value"] == member.email
+    assert "checked" in radio
+    html = response.content.decode()
+    assert '<label for="email_radio_0">' in html
+    assert "badge--success" in html  # verified
+    assert 'class="button button--secondary"' in html  # re-send verification
+    assert element(response, "id_email")["type"] == "email"  # add another address
+
+
+def test_email_confirmation_page_with_a_real_key(client, unverified_member):
+    address = EmailAddress.objects.get(user=unverified_member)
+    key = EmailConfirmationHMAC(address).key
+
+    response = client.get(reverse("account_confirm_email", args=[key]))
+
+    assert_in_site_layout(response)
+    assert unverified_member.email in response.content.decode()
+    assert b'<button type="submit" class="button">' in response.content
+
+
+def test_email_confirmation_page_with_a_bad_key_explains_itself(client, db):
+    response = client.get(reverse("account_confirm_email", args=["not-a-key"]))
+
+    assert_in_site_layout(response)
+    assert b"expired or is invalid" in response.content
+
+
+def test_password_reset_from_key_page(client, member):
+    url = reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(member),
+            "key": default_token_generator.make_token(member),
+        },
+    )
+
+    response = client.get(url, follow=True)
+
+    assert_in_site_layout(response)
+    assert element(response, "id_password1")["autocomplete"] == "new-password"
+
+
+def test_signup_fields_are_labelled_described_and_in_our_order(client, db):
+    response = client.get(reverse("account_signup"))
+
+    names = [
+        attrs["name"]
+        for tag, attrs in start_tags(response)
+        if tag == "input" and attrs.get("type") not in ("hidden", None, "search")
+    ]
+    assert names == ["display_name", "email", "password1", "password2", "agree_to_code"]
+    html = response.content.decode()
+    for field_id in ("id_display_name", "id_email", "id_password1", "id_password2"):
+        assert f'<label for="{field_id}">' in html
+    # Help text is tied to its input.
+    assert element(response, "id_display_name")["aria-describedby"] == "id_display_name_helptext"
+    assert element(response, "id_display_name_helptext")
+    assert element(response, "id_password1")["aria-describedby"] == "id_password1_helptext"
+    # autocomplete hints survive our templates.
+    assert element(response, "id_display_name")["autocomplete"] == "name"
+    assert element(response, "id_email")["autocomplete"] == "email"
+    assert element(response, "id_password1")["autocomplete"] == "new-password"
+    assert b'class="button button--prominent"' in response.content
+
+
+def test_login_field_errors_are_next_to_the_field_and_announced(client, db):
+    response = client.post(reverse("account_login"), {"login": "", "password": "x"})
+
+    assert_in_site_layout(response)
+    login = element(response, "id_login")
+    assert login["aria-invalid"] == "true"
+    assert "id_login_error" in login["aria-describedby"].split()
+    assert element(response, "id_login_error")["class"] == "errorlist"
+    assert "aria-invalid" not in element(response, "id_password")
+
+
+def test_login_with_wrong_credentials_shows_the_error_at_the_top_of_the_form(client, member):
+    response = client.post(
+        reverse("account_login"), {"login": member.email, "password": "wrong password"}
+    )
+
+    assert_in_site_layout(response)
+    html = response.content.decode()
+    errors_at = html.index('<div class="form-errors" role="alert">')
+    assert html.index('<ul class="errorlist nonfield">') > errors_at
+    assert errors_at < html.index('id="id_login"')
+    assert "not correct" in html
+    # The checkbox's label follows its input.
+    assert html.index('id="id_remember"') < html.index('<label for="id_remember">')
+
+
+def test_signup_errors_mark_the_invalid_field(client, db):
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "display_name": "Priya Venkatesan",
+            "email": "priya@example.org",
+            "password1": "a long passphrase 1",
+            "password2": "a different one 2",
+        },
+    )
+
+    assert_in_site_layout(response)
+    password2 = element(response, "id_password2")
+    assert password2["aria-invalid"] == "true"
+    assert password2["aria-describedby"] == "id_password2_error"
+    assert element(response, "id_password2_error")["class"] == "errorlist"
+    assert "aria-invalid" not in element(response, "id_email")
+
+
+def test_logout_confirmation_signs_the_member_out(member_client):
+    response = member_client.post(reverse("account_logout"))
+
+    assert response.status_code == 302
+    assert "_auth_user_id" not in member_client.session
+
+
+def test_csrf_failure_page_uses_the_site_layout_and_explains(db):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(
+        reverse("account_login"), {"login": "someone@example.org", "password": "x"}
+    )
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Skip to main content" in html
+    assert '<main id="main"' in html
+    assert "Your form expired or was sent without its security token" in html
+    assert "Nothing was saved." in html
+
+
+def test_permission_denied_page_shows_the_reason(rf, db):
+    request = rf.get("/somewhere/")
+
+    response = permission_denied(request, PermissionDenied("Only the host may close this."))
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "You may not do that" in html
+    assert "Only the host may close this." in html
+    assert '<main id="main"' in html
+
+
+def test_rate_limited_password_resets_get_our_429_page(client, db):
+    """allauth allows five reset requests a minute per address, then answers 429."""
+    url = reverse("account_reset_password")
+    for _ in range(5):
+        assert client.post(url, {"email": "someone@example.org"}).status_code == 302
+
+    response = client.post(url, {"email": "someone@example.org"})
+
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Too many attempts, wait a moment and try again." in html
+    assert '<main id="main"' in html
+    assert "Skip to main content" in html

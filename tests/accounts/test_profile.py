@@ -1,0 +1,104 @@
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from discussions.models import Comment, Discussion
+from tests.factories import CommentFactory, DiscussionFactory, UserFactory
+
+
+def test_profile_shows_the_member_and_their_comments_newest_first(client, db):
+    member = UserFactory(
+        display_name="Priya V.",
+        affiliation="Knowledge broker, Eastvale",
+        orcid="0000-0002-1825-0097",
+        bio="I connect research and practice.",
+    )
+    discussion = DiscussionFactory()
+    older = CommentFactory(question=discussion.questions.first(), author=member, body="Older one")
+    newer = CommentFactory(question=discussion.questions.last(), author=member, body="Newer one")
+
+    response = client.get(member.get_absolute_url())
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Priya V.</h1>" in content
+    assert "Knowledge broker, Eastvale" in content
+    assert 'href="https://orcid.org/0000-0002-1825-0097"' in content
+    assert "I connect research and practice." in content
+    assert content.index("Newer one") < content.index("Older one")
+    assert f'href="{discussion.get_absolute_url()}#comment-{newer.pk}"' in content
+    assert f'href="{discussion.get_absolute_url()}#comment-{older.pk}"' in content
+
+
+def test_profile_hides_deleted_comments_and_drafts(client, db):
+    member = UserFactory()
+    CommentFactory(
+        question=DiscussionFactory(status=Discussion.Status.DRAFT).questions.first(),
+        author=member,
+        body="In a draft",
+    )
+    gone = CommentFactory(
+        question=DiscussionFactory().questions.first(), author=member, body="Gone"
+    )
+    Comment.objects.filter(pk=gone.pk).update(deleted_at=timezone.now())
+    content = client.get(member.get_absolute_url()).content.decode()
+    assert "In a draft" not in content
+    assert "Gone" not in content
+    assert "No comments yet." in content
+
+
+def test_profile_query_count_is_constant(client, db, django_assert_num_queries):
+    member = UserFactory()
+    discussion = DiscussionFactory()
+    CommentFactory(question=discussion.questions.first(), author=member)
+    with django_assert_num_queries(3) as few:  # member, count, page of comments
+        client.get(member.get_absolute_url())
+    for question in discussion.questions.all():
+        CommentFactory.create_batch(5, question=question, author=member)
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get(member.get_absolute_url())
+
+
+def test_unknown_or_inactive_member_is_404(client, db):
+    assert client.get(reverse("accounts:profile", args=["nobody"])).status_code == 404
+    inactive = UserFactory(is_active=False)
+    assert client.get(inactive.get_absolute_url()).status_code == 404
+
+
+def test_member_edits_their_profile(member_client, member):
+    response = member_client.post(
+        reverse("accounts:profile-edit"),
+        {
+            "display_name": " New Name ",
+            "affiliation": "Org",
+            "orcid": "https://orcid.org/0000-0002-1825-0097",
+            "bio": "Hi",
+        },
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.display_name == "New Name"
+    assert member.orcid == "0000-0002-1825-0097"
+
+
+def test_invalid_profile_edit_keeps_what_was_typed(member_client, member):
+    response = member_client.post(
+        reverse("accounts:profile-edit"),
+        {"display_name": "Kept", "affiliation": "Kept org", "orcid": "1234", "bio": "Kept bio"},
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "not a valid ORCID iD" in content
+    assert 'value="Kept org"' in content
+    assert User.objects.get(pk=member.pk).affiliation == ""
+
+
+def test_profile_edit_needs_sign_in(client, db):
+    response = client.get(reverse("accounts:profile-edit"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_own_profile_links_to_the_edit_page(member_client, member):
+    content = member_client.get(member.get_absolute_url()).content.decode()
+    assert reverse("accounts:profile-edit") in content

@@ -1,0 +1,67 @@
+"""The whole site, admin included, works under its Content-Security-Policy, in Chromium."""
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from discussions.models import Comment
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+PASSWORD = "a long and unusual passphrase"
+
+
+@pytest.fixture
+def staff_page(live_server, page):
+    call_command("load_demo", verbosity=0)
+    staff = User.objects.create_superuser(
+        username="curator", email="curator@example.org", password=PASSWORD, display_name="Curator"
+    )
+    staff.emailaddress_set.create(email=staff.email, verified=True, primary=True)
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if "Content Security Policy" in message.text or "Refused to" in message.text
+            else None
+        ),
+    )
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(staff.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_url(f"{live_server.url}/")
+    return page, live_server.url, violations
+
+
+def test_pages_and_the_admin_work_under_the_policy(staff_page):
+    page, base, violations = staff_page
+    comment = Comment.objects.filter(parent=None).first()
+    paths = [
+        "/",
+        "/discussions/implementation-support-practitioners/",
+        "/papers/albers-2020-implementation-support-practitioners/",
+        "/moderation/",
+        "/moderation/log/",
+        "/accounts/email/",
+        "/admin/",
+        "/admin/articles/article/",
+        "/admin/articles/article/add/",
+        "/admin/discussions/discussion/",
+        f"/admin/discussions/discussion/{comment.question.discussion_id}/change/",
+        "/admin/discussions/comment/",
+    ]
+    for path in paths:
+        response = page.goto(base + path)
+        assert response.status < 400, path
+    # htmx at work under the policy: open an inline reply form, then preview.
+    page.goto(base + "/discussions/implementation-support-practitioners/")
+    page.locator(f"#comment-{comment.pk}").get_by_role("link", name="Reply").click()
+    page.locator(f"#reply-slot-{comment.pk} textarea").fill("Checking *the* policy")
+    page.locator(f"#reply-slot-{comment.pk}").get_by_role("button", name="Preview").click()
+    page.locator(f"#reply-slot-{comment.pk} .preview em").wait_for()
+    # The admin's own scripts: the autocomplete widget on the discussion form.
+    page.goto(base + "/admin/discussions/discussion/add/")
+    page.locator(".select2-selection").first.click()
+    page.locator(".select2-results__option").first.wait_for()
+    assert violations == []

@@ -1,0 +1,380 @@
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from discovery import index
+from discovery.models import SearchEntry
+from discovery.search import MAX_QUERY_LENGTH, clean_query, highlight
+from discussions.models import Comment, Discussion
+from tests.discovery import factories as make
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = "/search/"
+
+
+def page(client, **params) -> str:
+    """The results page, without its highlighting (to find titles and texts whole)."""
+    return re.sub(r"</?mark>", "", marked_page(client, **params))
+
+
+def marked_page(client, **params) -> str:
+    response = client.get(SEARCH, params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def section(html: str, kind: str) -> str:
+    """The HTML of one kind's section of the results page ('' if absent)."""
+    match = re.search(
+        rf'<section class="search-section" aria-labelledby="results-{kind}">(.*?)</section>',
+        html,
+        re.S,
+    )
+    return match.group(1) if match else ""
+
+
+@pytest.fixture
+def club():
+    """A paper, its open discussion with a commentary, and comments: all about fidelity."""
+    article = make.paper(
+        "Implementation fidelity in community health programmes",
+        abstract="Fidelity to the protocol was measured in twelve clinics.",
+        authors=(("Bianca", "Albers", ""), ("Allison", "Metz", "")),
+        subjects=("Implementation science",),
+    )
+    chat = make.discussion(article, commentary="The host asks how **fidelity** travels.")
+    make.comment(chat, "In our region fidelity dropped after the first year.")
+    return chat
+
+
+def test_the_search_box_is_in_every_page_header(client):
+    html = page(client)
+    assert 'role="search"' in html
+    assert '<label class="visually-hidden" for="site-search-q">' in html
+    assert 'action="/search/"' in html
+
+
+def test_an_empty_query_offers_ways_to_browse(client):
+    html = page(client, q="")
+    assert "Or browse" in html
+    assert 'href="/browse/subjects/"' in html
+
+
+def test_results_are_grouped_by_kind(client, club):
+    html = page(client, q="fidelity")
+    assert "3 results for “fidelity”" in html
+    assert "Implementation" in section(html, "paper")
+    assert "The host's commentary on" in section(html, "commentary")
+    assert "dropped after the first year" in section(html, "comment")
+    # Each section's results link to where the thing lives.
+    assert f'href="{club.article.get_absolute_url()}"' in section(html, "paper")
+    assert f'href="{club.get_absolute_url()}#commentary-heading"' in section(html, "commentary")
+    comment = Comment.objects.get()
+    assert f'href="/comments/{comment.pk}/"' in section(html, "comment")
+
+
+def test_matches_are_highlighted(client, club):
+    html = marked_page(client, q="fidelity")
+    assert "<mark>fidelity</mark>" in section(html, "comment").lower()
+    assert "<mark>fidelity</mark>" in section(html, "paper").lower()
+
+
+def test_highlighted_text_is_escaped(client, club):
+    make.comment(club, "`<script>alert(1)</script>` breaks fidelity checks")
+    html = section(marked_page(client, q="fidelity checks", kind="comment"), "comment")
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert re.search(r"<mark>fidelity</mark>", html, re.I)
+
+
+def test_authors_of_papers_link_to_their_pages(client, club):
+    html = section(page(client, q="fidelity"), "paper")
+    assert '<a href="/browse/authors/albers-b/">Bianca Albers</a>' in html
+
+
+def test_one_kind_is_paginated(client, club):
+    for number in range(25):
+        make.comment(club, f"Fidelity remark number {number}.")
+    html = page(client, q="fidelity", kind="comment")
+    assert section(html, "paper") == ""
+    assert html.count('class="result result--comment"') == 20
+    assert "Page 1 of 2" in html
+    assert "kind=comment" in html
+    assert "page=2" in html
+    second = page(client, q="fidelity", kind="comment", page=2)
+    assert second.count('class="result result--comment"') == 6
+
+
+def test_without_a_kind_each_section_shows_its_best_few_and_a_link_to_all(client, club):
+    for number in range(7):
+        make.comment(club, f"Fidelity remark number {number}.")
+    html = section(page(client, q="fidelity"), "comment")
+    assert html.count('class="result result--comment"') == 5
+    assert "Show all 8 comments" in html
+
+
+@pytest.mark.parametrize("number", ["999", "0", "-1", "two", "9" * 40, ""])
+def test_a_page_number_out_of_range_shows_a_page(client, club, number):
+    html = page(client, q="fidelity", kind="comment", page=number)
+    assert 'class="result result--comment"' in html
+
+
+def test_filter_by_subject(client, club):
+    other = make.paper("Fidelity elsewhere", subjects=("Nursing",))
+    html = page(client, q="fidelity", subject="nursing")
+    assert other.title in html
+    assert club.article.title not in html
+
+
+def test_filter_by_year(client, club):
+    old = make.paper("Fidelity in 1999", published_on=datetime.date(1999, 1, 1))
+    html = page(client, q="fidelity", year="1999")
+    assert old.title in html
+    assert club.article.title not in html
+
+
+def test_filter_by_open_or_closed_discussion(client, club):
+    closed_paper = make.paper("Closed fidelity")
+    closed = make.discussion(closed_paper, commentary="Fidelity, closed.")
+    closed.status = Discussion.Status.CLOSED
+    closed.save()
+    html = page(client, q="fidelity", status="closed")
+    assert closed_paper.title in html
+    assert "Fidelity, closed" in html
+    assert "dropped after the first year" not in html
+    html = page(client, q="fidelity", status="open")
+    assert "dropped after the first year" in html
+    assert closed_paper.title not in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"subject": "no-such-subject"},
+        {"year": "abc"},
+        {"year": "99999999999999999999"},
+        {"status": "draft"},
+        {"kind": "users"},
+    ],
+)
+def test_filters_that_are_not_on_offer_are_ignored(client, club, params):
+    html = page(client, q="fidelity", **params)
+    assert "dropped after the first year" in html
+
+
+BAD_QUERIES = [
+    "",
+    " ",
+    '"',
+    '""',
+    '"unclosed phrase',
+    "-",
+    "--",
+    "-fidelity",
+    "OR",
+    "fidelity OR",
+    "OR OR OR",
+    "&|!",
+    "!!!",
+    "(((",
+    "a & b | !c",
+    "<->",
+    ":*",
+    "fidelity:*",
+    "'",
+    "\\",
+    "%",
+    "_",
+    "%_%",
+    "'; DROP TABLE discovery_searchentry; --",
+    "1' OR '1'='1",
+    "SELECT * FROM accounts_user",
+    "\x00",
+    "fidelity\x00drop",
+    "\x1b[31m",
+    "ünïcödé 日本語 🙂 مرحبا",
+    "\u202e\u200b",
+    "x" * 10_000,
+    "fidelity " * 1_200,
+    "<script>alert(1)</script>",
+]
+
+
+@pytest.mark.parametrize("query", BAD_QUERIES)
+def test_any_query_gets_a_page(client, club, query):
+    response = client.get(SEARCH, {"q": query})
+    assert response.status_code == 200
+    assert b"<script>alert(1)</script>" not in response.content
+
+
+@pytest.mark.parametrize("query", BAD_QUERIES)
+def test_any_query_gets_a_page_of_one_kind(client, club, query):
+    response = client.get(SEARCH, {"q": query, "kind": "comment", "page": "2"})
+    assert response.status_code == 200
+
+
+def test_queries_are_cleaned_and_capped():
+    assert clean_query("  a\x00b\tc\n\nd  ") == "ab c d"
+    assert len(clean_query("x" * 10_000)) == MAX_QUERY_LENGTH
+    assert clean_query(None) == ""
+
+
+def test_the_fallback_highlight_escapes_then_marks():
+    html = highlight("<b>Fidelity</b> & fidelity", "fidelity")
+    assert html == "&lt;b&gt;<mark>Fidelity</mark>&lt;/b&gt; &amp; <mark>fidelity</mark>"
+
+
+def test_deleted_comments_never_appear(client, club):
+    gone = make.comment(club, "Regrettable fidelity remark.")
+    Comment.objects.filter(pk=gone.pk).update(deleted_at=make.days_ago(0))  # index not told
+    assert "Regrettable" not in page(client, q="regrettable fidelity")
+
+
+def test_hidden_comments_never_appear(client, club):
+    hidden = make.comment(club, "Offensive fidelity remark.")
+    if not hasattr(hidden, "status"):
+        pytest.skip("comments have no moderation status")
+    Comment.objects.filter(pk=hidden.pk).update(status="hidden")
+    assert "Offensive" not in page(client, q="offensive fidelity")
+
+
+def test_draft_discussions_never_appear(client):
+    draft = make.discussion(
+        make.paper("A paper"), commentary="Secret fidelity plans.", status=Discussion.Status.DRAFT
+    )
+    make.comment(draft, "A staff test comment about fidelity.")
+    html = page(client, q="fidelity")
+    assert "Secret fidelity" not in html
+    assert "staff test comment" not in html
+    # The paper itself is public: papers are always searchable.
+    assert "A paper" in page(client, q="paper")
+
+
+def test_the_index_follows_the_services(client, discussion, member):
+    from discussions import services
+
+    question = discussion.questions.first()
+    comment = services.comment_post(question=question, author=member, body="Serendipity here.")
+    assert "Serendipity here" in page(client, q="serendipity")
+    services.comment_edit(comment=comment, editor=member, body="Providence instead.")
+    assert "Serendipity" not in page(client, q="serendipity")
+    assert "Providence instead" in page(client, q="providence")
+    services.comment_delete(comment=comment, actor=member)
+    assert "Providence" not in page(client, q="providence")
+
+
+def build(papers: int):
+    for number in range(papers):
+        chat = make.discussion(
+            make.paper(f"Fidelity study {number}", authors=(("Ada", f"Author{number}", ""),)),
+            commentary=f"Fidelity commentary {number}.",
+        )
+        make.comment(chat, f"Fidelity comment {number}.", author=UserFactory())
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        # Subjects and years for the filters, the counts per kind, the ranked ids of each
+        # kind shown, those entries in one query, the authors and discussions of the papers.
+        ("", 8),  # 2 + 3 kinds ranked + entries + authors + discussions
+        ("paper", 8),  # 2 + 2 counts + papers ranked + entries + authors + discussions
+        ("comment", 6),  # 2 + 2 counts + comments ranked + entries
+    ],
+)
+def test_the_results_page_runs_the_same_queries_whatever_the_number_of_results(
+    client, kind, expected
+):
+    if connection.vendor == "postgresql":
+        expected += 3  # a savepoint, SET LOCAL of the trigram threshold, its release
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            page(client, q="fidelity", kind=kind)
+        return len(captured)
+
+    build(2)
+    assert queries() == expected
+    build(12)
+    assert queries() == expected
+
+
+def test_the_fallback_needs_every_word(client, sqlite_only, club):
+    assert "dropped after the first year" in page(client, q="region year")
+    assert "dropped after the first year" not in page(client, q="region protocol")
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------
+
+
+def test_websearch_syntax(client, postgres_only, club):
+    make.comment(club, "Fidelity and adaptation go together.")
+    comments = section(page(client, q='"fidelity dropped"'), "comment")
+    assert "dropped after the first year" in comments
+    assert "adaptation go together" not in comments
+    comments = section(page(client, q="fidelity -adaptation"), "comment")
+    assert "dropped after the first year" in comments
+    assert "adaptation go together" not in comments
+    comments = section(page(client, q="adaptation OR region"), "comment")
+    assert "dropped after the first year" in comments
+    assert "adaptation go together" in comments
+
+
+def test_english_stemming(client, postgres_only, club):
+    make.comment(club, "We are implementing it in three districts.")
+    assert "implementing it in three districts" in page(client, q="implementation districts")
+
+
+def test_typos_in_author_names_and_titles_find_papers(client, postgres_only, club):
+    assert club.article.title in section(page(client, q="Albrs"), "paper")
+    assert club.article.title in section(page(client, q="implemntation fidelty"), "paper")
+
+
+def test_doi_finds_its_paper(client, postgres_only, club):
+    assert club.article.title in section(page(client, q=club.article.doi), "paper")
+
+
+def test_postgresql_headlines_are_escaped(client, postgres_only, club):
+    make.comment(club, "`<img src=x onerror=alert(1)>` fidelity trick")
+    html = section(marked_page(client, q="fidelity trick", kind="comment"), "comment")
+    assert "<img" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<mark>fidelity</mark>" in html.lower()
+
+
+def test_the_search_uses_the_gin_index(postgres_only, club):
+    from discovery.search import search_query
+
+    entries = SearchEntry.objects.filter(kind="comment", search_vector=search_query("fidelity"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: make the choice visible
+        plan = entries.explain()
+    assert "Bitmap Index Scan on discovery_search_vector_comment_gin" in plan
+
+
+def test_the_trigram_indexes_exist(postgres_only):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'discovery_searchentry'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert {
+        "discovery_search_vector_paper_gin",
+        "discovery_search_vector_commentary_gin",
+        "discovery_search_vector_comment_gin",
+        "discovery_search_title_trgm",
+        "discovery_search_authors_trgm",
+    } <= names
+
+
+def test_a_query_of_stop_words_only_finds_nothing_quietly(client, postgres_only, club):
+    assert "0 results" in page(client, q="the and of")
+
+
+def test_the_rebuilt_index_searches_like_the_upserted_one(client, postgres_only, club):
+    before = marked_page(client, q="fidelity")
+    index.rebuild()
+    assert marked_page(client, q="fidelity").count("<mark>") == before.count("<mark>")

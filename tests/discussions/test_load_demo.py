@@ -1,0 +1,215 @@
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts.models import User
+from articles.models import Article
+from discussions import demo
+from discussions.markdown import render_markdown
+from discussions.models import Comment, Discussion
+from tests.factories import ArticleFactory, CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+DOI = "10.1186/s12913-020-05145-1"
+
+
+def _load(*args: str) -> str:
+    out = StringIO()
+    call_command("load_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def _row_counts() -> dict[str, int]:
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def _ancestors(comment: Comment) -> list[Comment]:
+    """The comment's parents, nearest first."""
+    chain = []
+    while comment.parent is not None:
+        comment = comment.parent
+        chain.append(comment)
+    return chain
+
+
+def test_loads_the_paper_with_its_record():
+    _load()
+
+    article = Article.objects.get()
+    assert article.doi == DOI
+    assert article.slug == "albers-2020-implementation-support-practitioners"
+    assert article.title.startswith("Implementation support practitioners \N{EN DASH} a proposal")
+    assert (article.volume, article.article_number) == ("20", "368")
+    assert article.published_on.isoformat() == "2020-05-01"
+    assert article.url == "https://link.springer.com/article/10.1186/s12913-020-05145-1"
+    assert article.is_open_access
+    assert article.licence == "CC BY 4.0"
+    assert article.licence_url == "https://creativecommons.org/licenses/by/4.0/"
+    assert article.journal.title == "BMC Health Services Research"
+    assert article.journal.slug == "bmc-health-services-research"
+    assert article.journal.issn_electronic == "1472-6963"
+
+
+def test_paper_has_authors_abstract_and_subjects_in_order():
+    _load()
+
+    article = Article.objects.get()
+    assert [
+        (a.position, a.full_name, a.affiliation_list, a.orcid) for a in article.authors.all()
+    ] == [
+        (1, "Bianca Albers", ["European Implementation Collaborative"], ""),
+        (2, "Allison Metz", ["University of North Carolina at Chapel Hill"], ""),
+        (3, "Katie Burke", ["Centre for Effective Services"], ""),
+    ]
+    sections = list(article.abstract_sections.all())
+    assert [s.heading for s in sections] == ["Background", "Main body", "Conclusion"]
+    assert sections[0].body.startswith("Workforce development for implementation practice")
+    assert sections[2].body.endswith("the competencies needed to provide this support.")
+    assert sorted(article.subjects.values_list("name", flat=True)) == [
+        "Implementation support",
+        "Implementation support practitioner",
+        "Program logic",
+    ]
+
+
+def test_opens_a_hosted_discussion_with_three_numbered_questions():
+    _load()
+
+    discussion = Discussion.objects.get(slug="implementation-support-practitioners")
+    assert discussion.article.doi == DOI
+    assert discussion.is_open
+    assert discussion.opens_at is not None
+    assert discussion.host.username == "demo-host"
+    assert "implementation support practitioner" in discussion.commentary
+    assert list(discussion.questions.values_list("number", flat=True)) == [1, 2, 3]
+
+
+def test_comments_form_consistent_threads_with_a_three_level_reply_chain():
+    _load()
+
+    comments = list(Comment.objects.select_related("parent", "root", "question"))
+    assert 10 <= len(comments) <= 14
+    assert {c.question.number for c in comments} == {1, 2, 3}
+    for comment in comments:
+        ancestors = _ancestors(comment)
+        if not ancestors:
+            assert comment.root is None
+            continue
+        assert comment.root == ancestors[-1]
+        assert comment.question == comment.parent.question
+        assert comment.created_at > comment.parent.created_at
+    deepest = max(comments, key=lambda c: len(_ancestors(c)))
+    chain = [deepest, *_ancestors(deepest)]
+    assert len(chain) >= 4  # comment → reply → reply → reply
+    assert len({c.author_id for c in chain}) >= 2
+
+
+def test_comments_are_spread_over_days_and_not_in_the_future():
+    _load()
+
+    discussion = Discussion.objects.get()
+    times = sorted(Comment.objects.values_list("created_at", flat=True))
+    assert times[0] >= discussion.opens_at
+    assert (times[-1] - times[0]).days >= 2
+    assert times[-1] < timezone.now()
+
+
+def test_comment_bodies_are_rendered_and_sanitised():
+    _load()
+
+    comments = list(Comment.objects.all())
+    for comment in comments:
+        assert comment.body_html == render_markdown(comment.body)
+    html = "".join(c.body_html for c in comments)
+    assert "<strong>" in html
+    assert "<ul>" in html
+    assert "<ol>" in html
+    assert 'rel="nofollow ugc noopener"' in html
+
+
+def test_demo_members_have_verified_primary_addresses_and_no_usable_password():
+    _load()
+
+    members = User.objects.filter(username__startswith="demo-")
+    assert members.count() == 1 + len(demo.MEMBERS)
+    for member in members:
+        assert member.display_name
+        assert member.affiliation
+        assert member.email == f"{member.username}@example.org"
+        assert not member.has_usable_password()
+        assert EmailAddress.objects.filter(
+            user=member, email=member.email, verified=True, primary=True
+        ).exists()
+    assert Comment.objects.values("author").distinct().count() >= 4
+
+
+def test_password_option_sets_a_password_without_printing_it():
+    output = _load("--password", "try-the-demo")
+
+    member = User.objects.get(username="demo-priya")
+    assert member.check_password("try-the-demo")
+    assert "try-the-demo" not in output
+    assert "demo-priya@example.org" in output
+
+
+def test_rerun_keeps_a_password_set_earlier():
+    _load("--password", "try-the-demo")
+    _load()
+
+    assert User.objects.get(username="demo-host").check_password("try-the-demo")
+
+
+def test_output_names_the_discussion_url():
+    output = _load()
+
+    assert "/discussions/implementation-support-practitioners/" in output
+    assert "3 questions" in output
+
+
+def test_running_twice_changes_no_row_counts():
+    _load()
+    first = _row_counts()
+
+    output = _load()
+
+    assert _row_counts() == first
+    assert "(0 added)" in output
+
+
+def test_rerun_adds_no_comments_to_a_discussion_that_has_some():
+    _load()
+    Comment.objects.update(body="edited by hand")
+    extra = CommentFactory(question=Discussion.objects.get().questions.first())
+
+    _load()
+
+    assert Comment.objects.count() == len(demo.COMMENTS) + 1
+    assert set(Comment.objects.exclude(pk=extra.pk).values_list("body", flat=True)) == {
+        "edited by hand"
+    }
+
+
+def test_rerun_leaves_the_discussion_status_alone():
+    _load()
+    Discussion.objects.update(status=Discussion.Status.CLOSED)
+
+    _load()
+
+    assert Discussion.objects.get().status == Discussion.Status.CLOSED
+
+
+def test_updates_a_paper_already_entered_under_its_doi():
+    ArticleFactory(doi=DOI, slug="albers-2020", title="Old title")  # with two other authors
+
+    _load()
+
+    article = Article.objects.get()
+    assert article.slug == "albers-2020"  # its address may already be linked to
+    assert article.title.startswith("Implementation support practitioners")
+    assert [a.family_name for a in article.authors.all()] == ["Albers", "Metz", "Burke"]
+    assert article.abstract_sections.count() == 3

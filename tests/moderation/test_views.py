@@ -1,0 +1,280 @@
+from urllib.parse import unquote
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from discussions.models import Comment
+from moderation import services
+from moderation.models import CodeOfConductAgreement, Flag, ModerationAction
+from tests.factories import CommentFactory, UserFactory
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def moderator(db):
+    return UserFactory(roles=["Moderators"])
+
+
+@pytest.fixture
+def moderator_client(client, moderator):
+    client.force_login(moderator)
+    return client
+
+
+@pytest.fixture
+def question(discussion):
+    return discussion.questions.first()
+
+
+def url(name, *args):
+    return reverse(f"moderation:{name}", args=args)
+
+
+# --- Who may see the moderation pages ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["queue", "log"])
+def test_moderation_pages_are_for_moderators(member_client, name, db):
+    assert Client().get(url(name)).status_code == 302  # visitors sign in first
+    assert member_client.get(url(name)).status_code == 403
+
+
+def test_moderation_actions_by_members_are_refused(member_client, question):
+    comment = CommentFactory(question=question)
+    response = member_client.post(url("comment", comment.pk), {"action": "hide", "reason": "x"})
+    assert response.status_code == 403
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED
+    assert (
+        member_client.post(url("bulk"), {"comments": [comment.pk], "action": "hide"}).status_code
+        == 403
+    )
+
+
+# --- The queue ---------------------------------------------------------------------------------
+
+
+def test_queue_lists_pending_and_flagged_comments_with_context(moderator_client, question):
+    parent = CommentFactory(question=question, body="The parent point")
+    pending = CommentFactory(parent=parent, body="A first post", status=Comment.Status.PENDING)
+    flagged = CommentFactory(question=question, body="Buy cheap pills")
+    Flag.objects.create(comment=flagged, flagger=UserFactory(), reason=Flag.Reason.SPAM)
+    CommentFactory(question=question, body="An ordinary comment")
+
+    content = moderator_client.get(url("queue")).content.decode()
+
+    assert "A first post" in content
+    assert "The parent point" in content  # the context of a reply
+    assert "Buy cheap pills" in content
+    assert "Spam" in content
+    assert "An ordinary comment" not in content
+    assert f'value="{pending.pk}"' in content
+
+
+def test_queue_query_count_is_constant(moderator_client, question, django_assert_num_queries):
+    def fill(count):
+        for _ in range(count):
+            comment = CommentFactory(question=question, status=Comment.Status.PENDING)
+            Flag.objects.create(comment=comment, flagger=UserFactory(), reason=Flag.Reason.SPAM)
+
+    fill(2)
+    with django_assert_num_queries(20, exact=False) as few:
+        moderator_client.get(url("queue"))
+    fill(10)
+    with django_assert_num_queries(len(few.captured_queries)):
+        moderator_client.get(url("queue"))
+
+
+def test_moderator_hides_a_comment_with_a_reason_shown_in_its_place(moderator_client, question):
+    comment = CommentFactory(question=question, body="Rude words")
+    CommentFactory(parent=comment, body="A reply that stays")
+    response = moderator_client.post(
+        url("comment", comment.pk), {"action": "hide", "reason": "Breaks the code of conduct"}
+    )
+    assert response.status_code == 302
+    page = Client().get(question.discussion.get_absolute_url()).content.decode()
+    assert "Hidden by a moderator: Breaks the code of conduct" in page
+    assert "Rude words" not in page
+    assert "A reply that stays" in page
+    assert ModerationAction.objects.filter(kind="hide", comment=comment).exists()
+
+
+def test_hiding_without_a_reason_is_refused_with_a_message(moderator_client, question):
+    comment = CommentFactory(question=question)
+    response = moderator_client.post(url("comment", comment.pk), {"action": "hide", "reason": ""})
+    assert response.status_code == 200
+    assert "Say why" in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED
+
+
+def test_bulk_approve(moderator_client, question):
+    pending = CommentFactory.create_batch(3, question=question, status=Comment.Status.PENDING)
+    response = moderator_client.post(
+        url("bulk"), {"comments": [c.pk for c in pending[:2]], "action": "approve"}
+    )
+    assert response.status_code == 302
+    statuses = [Comment.objects.get(pk=c.pk).status for c in pending]
+    assert statuses == ["published", "published", "pending"]
+    assert ModerationAction.objects.filter(kind="approve").count() == 2
+
+
+def test_log_page_lists_actions(moderator_client, moderator, question):
+    comment = CommentFactory(question=question)
+    services.comment_hide(comment=comment, moderator=moderator, reason="Off-topic advert")
+    content = moderator_client.get(url("log")).content.decode()
+    assert "Off-topic advert" in content
+    assert moderator.name in content
+
+
+# --- What readers see --------------------------------------------------------------------------
+
+
+def test_pending_comments_are_shown_to_their_author_only(member_client, member, question):
+    CommentFactory(question=question, author=member, body="Awaiting approval", status="pending")
+    own = member_client.get(question.discussion.get_absolute_url()).content.decode()
+    assert "Awaiting approval" in own
+    assert "Awaiting review" in own
+    other = Client().get(question.discussion.get_absolute_url()).content.decode()
+    assert "Awaiting approval" not in other
+
+
+def test_members_see_a_flag_link_moderators_a_moderate_link(member_client, question, moderator):
+    comment = CommentFactory(question=question)
+    content = member_client.get(question.discussion.get_absolute_url()).content.decode()
+    assert f'href="{url("flag", comment.pk)}"' in content
+    assert f'href="{url("comment", comment.pk)}"' not in content
+    moderator_client = Client()
+    moderator_client.force_login(moderator)
+    content = moderator_client.get(question.discussion.get_absolute_url()).content.decode()
+    assert f'href="{url("comment", comment.pk)}"' in content
+
+
+# --- Flagging -----------------------------------------------------------------------------------
+
+
+def test_member_flags_a_comment_through_the_form(member_client, question):
+    comment = CommentFactory(question=question)
+    assert member_client.get(url("flag", comment.pk)).status_code == 200
+    response = member_client.post(url("flag", comment.pk), {"reason": "disrespectful"})
+    assert response.status_code == 302
+    assert Flag.objects.get().reason == "disrespectful"
+
+
+def test_flag_other_without_details_keeps_the_form(member_client, question):
+    comment = CommentFactory(question=question)
+    response = member_client.post(url("flag", comment.pk), {"reason": "other", "note": ""})
+    assert response.status_code == 200
+    assert "Please say what is wrong." in response.content.decode()
+    assert not Flag.objects.exists()
+
+
+def test_flagging_ones_own_comment_is_refused(member_client, member, question):
+    comment = CommentFactory(question=question, author=member)
+    assert member_client.post(url("flag", comment.pk), {"reason": "spam"}).status_code == 403
+    assert not Flag.objects.exists()
+
+
+# --- Locks and suspensions ---------------------------------------------------------------------
+
+
+def test_moderator_locks_a_question_from_the_page(moderator_client, question):
+    response = moderator_client.post(url("question-lock", question.pk), {"note": "Cooling off"})
+    assert response.status_code == 302
+    reader = Client()
+    reader.force_login(UserFactory())
+    content = reader.get(question.discussion.get_absolute_url()).content.decode()
+    assert "This question&#x27;s thread is locked." in content or "thread is locked" in content
+    assert "Cooling off" in content
+    assert (
+        f'id="answer-{question.number}"'
+        not in content.split("Cooling off")[1].split("</section>")[0]
+    )
+
+
+def test_suspended_member_sees_why_and_cannot_post(client, moderator, question):
+    member = UserFactory()
+    services.member_suspend(member=member, moderator=moderator, reason="Spamming links")
+    client.force_login(member)
+    page = client.get(question.discussion.get_absolute_url()).content.decode()
+    assert "Your account is suspended: Spamming links" in page
+    assert 'class="comment-form"' not in page
+    post_url = reverse(
+        "discussions:comment-create",
+        kwargs={"slug": question.discussion.slug, "number": question.number},
+    )
+    response = client.post(post_url, {"body": "Let me in"}, **HTMX)
+    assert response.status_code == 403
+    assert "suspended" in unquote(response["X-Message"])
+    assert not Comment.objects.exists()
+
+
+def test_moderator_suspends_and_lifts(moderator_client, member):
+    response = moderator_client.post(
+        url("suspend", member.username), {"reason": "Insults", "duration": "7"}
+    )
+    assert response.status_code == 302
+    suspension = member.suspensions.get()
+    assert suspension.until is not None
+    moderator_client.post(url("lift", suspension.pk))
+    suspension.refresh_from_db()
+    assert suspension.lifted_at is not None
+
+
+# --- Rate limits at the door --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_rate_limited_post_answers_429_and_keeps_the_text(member_client, question, settings, htmx):
+    settings.JOURNAL_CLUB_RATE_LIMITS = {"post": (1, 5)}
+    post_url = reverse(
+        "discussions:comment-create",
+        kwargs={"slug": question.discussion.slug, "number": question.number},
+    )
+    member_client.post(post_url, {"body": "First"})
+    response = member_client.post(
+        post_url, {"body": "Second, typed carefully"}, **(HTMX if htmx else {})
+    )
+    assert response.status_code == 429
+    assert int(response["Retry-After"] if htmx else 1) >= 1
+    if htmx:
+        # The form is not swapped, so the text stays; the message shows next to it.
+        assert "too often" in unquote(response["X-Message"])
+    else:
+        content = response.content.decode()
+        assert "too often" in content
+        assert "Second, typed carefully</textarea>" in content
+    assert Comment.objects.count() == 1
+
+
+# --- Code of conduct and sign-up -----------------------------------------------------------------
+
+
+def test_code_of_conduct_page(client, db):
+    response = client.get(reverse("code-of-conduct"))
+    assert response.status_code == 200
+    assert "Be respectful" in response.content.decode()
+
+
+def test_signup_requires_agreeing_to_the_code_and_records_it(client, db):
+    data = {
+        "display_name": "New Person",
+        "email": "new@example.org",
+        "password1": "a long and unusual passphrase",
+        "password2": "a long and unusual passphrase",
+    }
+    refused = client.post(reverse("account_signup"), data)
+    assert "agree to the code of conduct" in refused.content.decode()
+    assert not User.objects.filter(email="new@example.org").exists()
+    client.post(reverse("account_signup"), {**data, "agree_to_code": "on"})
+    agreement = CodeOfConductAgreement.objects.get(member__email="new@example.org")
+    assert agreement.agreed_at is not None
+
+
+def test_admin_login_goes_through_allauth(client, db):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))

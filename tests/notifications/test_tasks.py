@@ -1,0 +1,129 @@
+import signal
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from discussions import services as discussion_services
+from notifications import events, tasks
+from notifications.models import Delivery, Notification
+from tests.factories import CommentFactory, UserFactory
+from tests.notifications.factories import FollowFactory, NotificationFactory
+
+Kind = Notification.Kind
+DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_a_reply_reaches_its_parent_author_by_email_and_followers_in_app(
+    member_client, member, question, answer, mailoutbox, worker
+):
+    follower = FollowFactory(discussion=question.discussion).member
+    with worker():
+        response = member_client.post(
+            reverse("discussions:comment-reply", kwargs={"pk": answer.pk}),
+            {"body": "A reply worth hearing about"},
+        )
+    assert response.status_code == 302
+
+    (email,) = mailoutbox  # the parent's author, at once; the follower's is for the digest
+    assert email.to == [answer.author.email]
+    assert "A reply worth hearing about" in email.body
+    followed = Notification.objects.get(recipient=follower)
+    assert (followed.kind, followed.email_delivery) == (Kind.FOLLOWED_COMMENT, Delivery.DAILY)
+    assert followed.emailed_at is None
+
+
+def test_a_retried_task_notifies_and_emails_once(question, answer, mailoutbox, worker):
+    reply = CommentFactory(parent=answer)
+    with worker():
+        first = tasks.comment_posted.enqueue(comment_id=reply.pk)
+        second = tasks.comment_posted.enqueue(comment_id=reply.pk)
+    assert first.status == second.status == TaskResultStatus.SUCCESSFUL
+    assert Notification.objects.filter(recipient=answer.author).count() == 1
+    assert len(mailoutbox) == 1
+
+
+def test_a_failing_mail_server_does_not_fail_the_task(db, mail_server_down):
+    NotificationFactory()
+    result = tasks.send_immediate_emails.enqueue()
+    assert result.status == TaskResultStatus.SUCCESSFUL
+    assert result.return_value == {"sent": 0, "failed": 1, "notifications": 0}
+    assert Notification.objects.get().email_attempts == 1
+
+
+def test_digest_task(db, mailoutbox):
+    NotificationFactory(email_delivery=Delivery.WEEKLY)
+    result = tasks.send_digest_emails.enqueue(period=Delivery.WEEKLY)
+    assert result.return_value == {"sent": 1, "failed": 0, "notifications": 1}
+
+
+def test_the_request_only_enqueues_the_fan_out(
+    member_client,
+    member,
+    question,
+    answer,
+    settings,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+    django_assert_num_queries,
+):
+    """
+    With a thousand followers or none, a reply costs the request one more query: the task
+    row. The fan-out and the emails happen in the worker.
+    """
+    settings.TASKS = DATABASE_BACKEND
+    FollowFactory.create_batch(30, discussion=question.discussion)
+    url = reverse("discussions:comment-reply", kwargs={"pk": answer.pk})
+
+    monkeypatch.setattr(events, "_enqueue_on_commit", lambda *args, **kwargs: None)
+    with (
+        django_assert_num_queries(30, exact=False) as without,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        member_client.post(url, {"body": "first"})
+    monkeypatch.undo()
+    settings.TASKS = DATABASE_BACKEND
+    with (
+        django_assert_num_queries(len(without.captured_queries) + 1),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        member_client.post(url, {"body": "second"})
+
+    assert not Notification.objects.exists()
+    assert DBTaskResult.objects.get().task_path == "notifications.tasks.comment_posted"
+
+
+# serialized_rollback: the roles (groups and their permissions) that migrations create
+# must be there even after an earlier transactional test emptied the tables.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_database_worker_delivers_end_to_end(settings, mailoutbox):
+    """Post, commit, run `manage.py db_worker --batch`: notified in-app and by email."""
+    settings.TASKS = DATABASE_BACKEND
+    from tests.factories import DiscussionFactory
+
+    discussion = DiscussionFactory()
+    question = discussion.questions.first()
+    author, replier = UserFactory(), UserFactory()
+    answer = discussion_services.comment_post(question=question, author=author, body="Answer")
+    discussion_services.comment_post(question=question, author=replier, body="Reply", parent=answer)
+    assert DBTaskResult.objects.count() == 2  # enqueued on commit, not run
+    assert not Notification.objects.exists()
+
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {
+        TaskResultStatus.SUCCESSFUL
+    }
+    assert DBTaskResult.objects.filter(task_path__endswith="send_immediate_emails").exists()
+    reply = Notification.objects.get(recipient=author, kind=Kind.REPLY)
+    assert reply.emailed_at is not None
+    assert [email.to for email in mailoutbox] == [[author.email]]
+    # The host follows the discussion: both comments, for the daily digest.
+    assert Notification.objects.filter(recipient=discussion.host).count() == 2

@@ -1,0 +1,354 @@
+"""
+Every URL of the site, for every role, by GET and by POST, with the status each must answer.
+
+The table below is the site's access policy in one place. A URL without an entry fails
+``test_every_url_has_an_entry``, so nothing new is published without deciding who may use
+it. POSTs are sent empty (with a valid CSRF token): enough to tell "refused" (403), "sign in
+first" (302 to the login page) and "not this method" (405) from "allowed" (anything else).
+"""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from discovery.authors import author_key
+from discovery.index import index_article
+from discussions.models import Discussion
+from events.models import Meeting
+from moderation import services as moderation
+from notifications.models import Notification
+from tests.factories import CommentFactory, DiscussionFactory, UserFactory
+
+ROLES = ["anonymous", "unverified", "member", "suspended", "host", "moderator", "staff"]
+SIGNED_IN = ROLES[1:]
+LOGIN = "login"  # a redirect to the login page
+
+
+def everyone(get=200, post=405):
+    return dict.fromkeys(ROLES, (get, post))
+
+
+def members_only(get=200, post=405, **overrides):
+    """Anonymous visitors are sent to sign in; signed-in roles get ``get``/``post``."""
+    table = dict.fromkeys(SIGNED_IN, (get, post))
+    table["anonymous"] = (LOGIN, LOGIN)
+    table.update(overrides)
+    return table
+
+
+def with_permission(allowed: set[str], get=200, post=200, denied=(403, 403)):
+    table = {role: (get, post) if role in allowed else denied for role in SIGNED_IN}
+    table["anonymous"] = (LOGIN, LOGIN)
+    return table
+
+
+PARTICIPANTS = {"member", "host", "moderator", "staff"}  # may post: verified, not suspended
+MODERATORS = {"moderator"}  # staff curate in the admin; moderating is its own role
+
+# URL name -> (how to build it from the world, expected statuses per role).
+MATRIX = {
+    # Reading: open to everyone.
+    "discussions:home": (lambda w: reverse("discussions:home"), everyone()),
+    "discussions:archive": (lambda w: reverse("discussions:archive"), everyone()),
+    "discussions:detail": (lambda w: w.discussion.get_absolute_url(), everyone()),
+    "discussions:question": (
+        lambda w: reverse("discussions:question", args=[w.discussion.slug, 1]),
+        everyone(),
+    ),
+    "discussions:cite": (
+        lambda w: reverse("discussions:cite", args=[w.discussion.slug, "bib"]),
+        everyone(),
+    ),
+    "discussions:comment": (lambda w: w.comment.get_absolute_url(), everyone(get=302)),
+    "discussions:comment-revisions": (
+        lambda w: reverse("discussions:comment-revisions", args=[w.comment.pk]),
+        everyone(),
+    ),
+    "articles:detail": (lambda w: w.discussion.article.get_absolute_url(), everyone()),
+    "articles:cite": (
+        lambda w: reverse("articles:cite", args=[w.discussion.article.slug, "ris"]),
+        everyone(),
+    ),
+    "accounts:profile": (lambda w: w.users["member"].get_absolute_url(), everyone()),
+    "code-of-conduct": (lambda w: reverse("code-of-conduct"), everyone()),
+    "discovery:search": (lambda w: reverse("discovery:search") + "?q=support", everyone()),
+    "discovery:browse": (lambda w: reverse("discovery:browse"), everyone()),
+    "discovery:subjects": (lambda w: reverse("discovery:subjects"), everyone()),
+    "discovery:subject": (
+        lambda w: reverse("discovery:subject", args=[w.subject.slug]),
+        everyone(),
+    ),
+    "discovery:authors": (lambda w: reverse("discovery:authors"), everyone()),
+    "discovery:author": (lambda w: w.author_url, everyone()),
+    "discovery:journals": (lambda w: reverse("discovery:journals"), everyone()),
+    "discovery:journal": (
+        lambda w: reverse("discovery:journal", args=[w.discussion.article.journal.slug]),
+        everyone(),
+    ),
+    "discovery:years": (lambda w: reverse("discovery:years"), everyone()),
+    "discovery:year": (lambda w: reverse("discovery:year", args=[w.year]), everyone()),
+    "discovery:feed-discussions": (
+        lambda w: reverse("discovery:feed-discussions"),
+        everyone(post=200),
+    ),
+    "discovery:feed-discussion-comments": (
+        lambda w: reverse("discovery:feed-discussion-comments", args=[w.discussion.slug]),
+        everyone(post=200),
+    ),
+    "discovery:feed-member-comments": (
+        lambda w: reverse("discovery:feed-member-comments", args=[w.users["member"].username]),
+        everyone(post=200),
+    ),
+    "discovery:sitemap": (lambda w: reverse("discovery:sitemap"), everyone(post=200)),
+    "discovery:robots": (lambda w: reverse("discovery:robots"), everyone()),
+    "events:list": (lambda w: reverse("events:list"), everyone()),
+    "events:calendar": (lambda w: reverse("events:calendar"), everyone()),
+    "events:meeting-ics": (
+        lambda w: reverse("events:meeting-ics", args=[w.meeting.pk]),
+        everyone(),
+    ),
+    "healthz": (lambda w: reverse("healthz"), everyone()),
+    # Taking part: confirmed members who are not suspended.
+    "discussions:comment-create": (
+        lambda w: reverse("discussions:comment-create", args=[w.discussion.slug, 1]),
+        members_only(
+            get=405,
+            post=200,  # an empty form comes back with its errors
+            unverified=(405, 403),
+            suspended=(405, 403),
+        ),
+    ),
+    "discussions:comment-reply": (
+        lambda w: reverse("discussions:comment-reply", args=[w.comment.pk]),
+        members_only(unverified=(403, 403), suspended=(403, 403), post=200),
+    ),
+    "discussions:comment-helpful": (
+        lambda w: reverse("discussions:comment-helpful", args=[w.comment.pk]),
+        # The world's comment is the member's own: nobody marks their own helpful.
+        members_only(
+            get=405, post=302, unverified=(405, 403), suspended=(405, 403), member=(405, 403)
+        ),
+    ),
+    # Own comments only: the world's comment belongs to the "member" role.
+    "discussions:comment-edit": (
+        lambda w: reverse("discussions:comment-edit", args=[w.comment.pk]),
+        members_only(get=403, post=403, member=(200, 200)),
+    ),
+    "discussions:comment-delete": (
+        lambda w: reverse("discussions:comment-delete", args=[w.own_comment.pk]),
+        members_only(get=403, post=403, member=(200, 302)),
+    ),
+    # Hosting.
+    "discussions:status": (
+        lambda w: reverse("discussions:status", args=[w.discussion.slug]),
+        members_only(get=405, post=403, host=(405, 302), staff=(405, 302)),
+    ),
+    "discussions:question-synthesis": (
+        lambda w: reverse("discussions:question-synthesis", args=[w.discussion.slug, 1]),
+        members_only(get=403, post=403, host=(200, 302), staff=(200, 302)),
+    ),
+    # Flagging: confirmed, unsuspended members; not their own comment.
+    "moderation:flag": (
+        lambda w: reverse("moderation:flag", args=[w.comment.pk]),
+        members_only(post=200, member=(200, 200)),
+    ),
+    # Moderation.
+    "moderation:queue": (
+        lambda w: reverse("moderation:queue"),
+        with_permission(MODERATORS, post=405),
+    ),
+    "moderation:log": (
+        lambda w: reverse("moderation:log"),
+        {**with_permission(MODERATORS, post=405), "staff": (200, 405)},  # also in the admin
+    ),
+    "moderation:bulk": (
+        lambda w: reverse("moderation:bulk"),
+        with_permission(MODERATORS, get=405, post=302, denied=(403, 403)),
+    ),
+    "moderation:comment": (
+        lambda w: reverse("moderation:comment", args=[w.comment.pk]),
+        with_permission(MODERATORS),
+    ),
+    "moderation:question-lock": (
+        lambda w: reverse("moderation:question-lock", args=[w.discussion.questions.first().pk]),
+        with_permission(MODERATORS, get=405, post=302),
+    ),
+    "moderation:discussion-lock": (
+        lambda w: reverse("moderation:discussion-lock", args=[w.discussion.pk]),
+        with_permission(MODERATORS, get=405, post=302),
+    ),
+    "moderation:suspend": (
+        lambda w: reverse("moderation:suspend", args=[w.users["unverified"].username]),
+        with_permission(MODERATORS),
+    ),
+    "moderation:lift": (
+        lambda w: reverse("moderation:lift", args=[w.suspension.pk]),
+        with_permission(MODERATORS, get=405, post=302),
+    ),
+    # The member's own settings and data.
+    "accounts:profile-edit": (lambda w: reverse("accounts:profile-edit"), members_only(post=200)),
+    "accounts:data": (lambda w: reverse("accounts:data"), members_only()),
+    "accounts:data-export": (lambda w: reverse("accounts:data-export"), members_only()),
+    "accounts:delete": (lambda w: reverse("accounts:delete"), members_only(get=405, post=400)),
+    "notifications:list": (lambda w: reverse("notifications:list"), members_only()),
+    "notifications:read-all": (
+        lambda w: reverse("notifications:read-all"),
+        members_only(get=405, post=302),
+    ),
+    "notifications:read": (
+        lambda w: reverse("notifications:read", args=[w.notification.pk]),
+        members_only(get=405, post=404, member=(405, 302)),  # someone else's: 404
+    ),
+    "notifications:settings": (lambda w: reverse("notifications:settings"), members_only(post=200)),
+    "notifications:follow": (
+        lambda w: reverse("notifications:follow", args=["discussion", w.discussion.pk]),
+        members_only(get=405, post=302),
+    ),
+    "notifications:unsubscribe": (
+        lambda w: reverse("notifications:unsubscribe", args=["not-a-valid-token"]),
+        everyone(get=400, post=400),
+    ),
+    # allauth.
+    "account_login": (
+        lambda w: reverse("account_login"),
+        {**dict.fromkeys(SIGNED_IN, (302, 302)), "anonymous": (200, 200)},
+    ),
+    "account_signup": (
+        lambda w: reverse("account_signup"),
+        {**dict.fromkeys(SIGNED_IN, (302, 302)), "anonymous": (200, 200)},
+    ),
+    "account_logout": (
+        lambda w: reverse("account_logout"),
+        {**dict.fromkeys(SIGNED_IN, (200, 302)), "anonymous": (302, 302)},
+    ),
+    "account_inactive": (lambda w: reverse("account_inactive"), everyone(post=405)),
+    "account_reauthenticate": (lambda w: reverse("account_reauthenticate"), members_only(post=200)),
+    # Changing addresses asks for the password again first.
+    "account_email": (lambda w: reverse("account_email"), members_only(post=302)),
+    "account_email_verification_sent": (
+        lambda w: reverse("account_email_verification_sent"),
+        everyone(),
+    ),
+    "account_confirm_email": (
+        lambda w: reverse("account_confirm_email", args=["not-a-key"]),
+        everyone(post=404),  # the page explains a bad link; confirming one is not found
+    ),
+    "account_change_password": (
+        lambda w: reverse("account_change_password"),
+        members_only(post=200),
+    ),
+    "account_set_password": (
+        lambda w: reverse("account_set_password"),
+        members_only(get=302, post=302),  # members have a password: sent to change it
+    ),
+    "account_reset_password": (
+        lambda w: reverse("account_reset_password"),
+        everyone(post=200),
+    ),
+    "account_reset_password_done": (lambda w: reverse("account_reset_password_done"), everyone()),
+    "account_reset_password_from_key": (
+        lambda w: reverse("account_reset_password_from_key", kwargs={"uidb36": "1", "key": "x-y"}),
+        everyone(post=200),
+    ),
+    "account_reset_password_from_key_done": (
+        lambda w: reverse("account_reset_password_from_key_done"),
+        everyone(),
+    ),
+    "account_confirm_login_code": (
+        lambda w: reverse("account_confirm_login_code"),
+        everyone(get=302, post=302),  # login by code is off: nothing to confirm
+    ),
+}
+
+
+def site_url_names():
+    def walk(patterns, namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue
+                yield from walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+    return set(walk(get_resolver().url_patterns))
+
+
+def test_every_url_has_an_entry():
+    assert site_url_names() - set(MATRIX) == set(), "decide who may use these URLs"
+    assert set(MATRIX) - site_url_names() == set(), "these URLs no longer exist"
+
+
+class World:
+    """One of everything the URLs need, and a member of every role."""
+
+    def __init__(self):
+        self.users = {
+            "unverified": UserFactory(verified=False),
+            "member": UserFactory(),
+            "suspended": UserFactory(),
+            "host": UserFactory(roles=["Hosts"]),
+            "moderator": UserFactory(roles=["Moderators"]),
+            "staff": UserFactory(is_staff=True, roles=["Staff"]),
+        }
+        self.discussion = DiscussionFactory(host=self.users["host"])
+        self.discussion.article.subjects.create(
+            name="Knowledge brokering", slug="knowledge-brokering"
+        )
+        self.subject = self.discussion.article.subjects.get()
+        question = self.discussion.questions.first()
+        self.comment = CommentFactory(question=question, author=self.users["member"])
+        self.own_comment = CommentFactory(question=question, author=self.users["member"])
+        self.suspension = moderation.member_suspend(
+            member=self.users["suspended"], moderator=self.users["moderator"], reason="test"
+        )
+        self.notification = Notification.objects.create(
+            recipient=self.users["member"],
+            kind=Notification.Kind.REPLY,
+            comment=self.comment,
+            discussion=self.discussion,
+            key=f"matrix-{self.comment.pk}",
+        )
+        self.meeting = Meeting.objects.create(
+            discussion=self.discussion,
+            starts_at=timezone.now() + datetime.timedelta(days=3),
+        )
+        self.year = self.discussion.opens_at.year
+        index_article(self.discussion.article)  # as the import services do
+        author = self.discussion.article.authors.first()
+        key = author_key(family_name=author.family_name, given_name=author.given_name)
+        self.author_url = reverse("discovery:author", args=[key])
+
+    def client(self, role):
+        client = Client()
+        if role != "anonymous":
+            client.force_login(self.users[role])
+        return client
+
+
+def reached_login(response) -> bool:
+    return response.status_code == 302 and response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(db, role):
+    world = World()
+    failures = []
+    for name, (build, table) in sorted(MATRIX.items()):
+        url = build(world)
+        for method, expected in zip(("GET", "POST"), table[role], strict=True):
+            client = world.client(role)  # afresh: an earlier request may have signed out
+            response = getattr(client, method.lower())(url)
+            ok = reached_login(response) if expected == LOGIN else response.status_code == expected
+            if not ok:
+                failures.append(
+                    f"{method} {name} as {role}: {response.status_code}, expected {expected}"
+                )
+            if Discussion.objects.get(pk=world.discussion.pk).status != Discussion.Status.OPEN:
+                Discussion.objects.filter(pk=world.discussion.pk).update(
+                    status="open", closes_at=None
+                )
+    assert failures == [], "\n".join(failures)
