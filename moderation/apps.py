@@ -1,7 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class ModerationConfig(AppConfig):
     name = "moderation"
     verbose_name = _("Moderation")
+
+    def ready(self):
+        from moderation.roles import create_roles_after_migrate
+
+        # After Django's own post_migrate receivers (permissions), once per migrate/flush.
+        post_migrate.connect(create_roles_after_migrate, sender=self)

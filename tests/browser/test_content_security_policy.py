@@ -6,7 +6,7 @@ from django.core.management import call_command
 from accounts.models import User
 from discussions.models import Comment
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a long and unusual passphrase"
 
 

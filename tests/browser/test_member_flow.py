@@ -18,7 +18,7 @@ from accounts.models import User
 from discussions import services
 from discussions.models import Comment
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DISCUSSION = "/discussions/implementation-support-practitioners/"
 PASSWORD = "a long and unusual passphrase"

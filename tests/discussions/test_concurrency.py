@@ -10,7 +10,7 @@ from discussions.models import Comment
 from discussions.threads import question_stats
 from tests.factories import CommentFactory, DiscussionFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 REPLIES = 50
 
 

@@ -95,9 +95,7 @@ def test_the_request_only_enqueues_the_fan_out(
     assert DBTaskResult.objects.get().task_path == "notifications.tasks.comment_posted"
 
 
-# serialized_rollback: the roles (groups and their permissions) that migrations create
-# must be there even after an earlier transactional test emptied the tables.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_database_worker_delivers_end_to_end(settings, mailoutbox):
     """Post, commit, run `manage.py db_worker --batch`: notified in-app and by email."""
     settings.TASKS = DATABASE_BACKEND
