@@ -20,6 +20,24 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """
+    On SQLite, a test database in a file rather than in memory. With an in-memory database
+    the live server's threads share the test's one connection, and two browser requests
+    at once can deadlock inside SQLite; with a file each thread has its own connection.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(
+            tmp_path_factory.mktemp("db") / "test.sqlite3"
+        )
+
+
 BROWSER_REQUIRED = os.environ.get("JOURNAL_CLUB_REQUIRE_BROWSER") == "1"
 BROWSER_SKIP_REASON = f"browser tests skipped: no Chromium at {CHROMIUM} (apt-get install chromium)"
 

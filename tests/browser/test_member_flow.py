@@ -10,6 +10,7 @@ import datetime
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -141,6 +142,7 @@ def test_the_same_flow_works_without_javascript(browser, demo):
         username="nojs", email="nojs@example.org", password=PASSWORD, display_name="No Script"
     )
     member.emailaddress_set.create(email=member.email, verified=True, primary=True)
+    member.groups.add(Group.objects.get(name="Members"))  # as confirming the address does
     page.goto(f"{demo}/accounts/login/?next={DISCUSSION}")
     page.get_by_label("Email").fill(member.email)
     page.get_by_label("Password").fill(PASSWORD)
