@@ -1,4 +1,6 @@
+import os
 import signal
+import threading
 
 import pytest
 from django.core.management import call_command
@@ -9,7 +11,7 @@ from django_tasks_db.models import DBTaskResult
 from discussions import services as discussion_services
 from notifications import events, tasks
 from notifications.models import Delivery, Notification
-from tests.factories import CommentFactory, UserFactory
+from tests.factories import CommentFactory, DiscussionFactory, UserFactory
 from tests.notifications.factories import FollowFactory, NotificationFactory
 
 Kind = Notification.Kind
@@ -95,12 +97,53 @@ def test_the_request_only_enqueues_the_fan_out(
     assert DBTaskResult.objects.get().task_path == "notifications.tasks.comment_posted"
 
 
+# How long the worker may take, at most, for the three tasks below: far more than they need
+# (a second or two) even on a loaded machine, so reaching it means the worker is stuck.
+WORKER_DEADLINE = 120
+
+
+def run_worker_to_completion(deadline: float = WORKER_DEADLINE) -> None:
+    """
+    Run `manage.py db_worker --batch` in this process: it runs every ready task, including
+    those the tasks enqueue, and returns when none is left. There is nothing to wait for
+    and so no sleep to race. The one way it could run forever (a database that stays
+    locked: the worker retries, as it should) is bounded: after ``deadline`` seconds a
+    timer sends the worker SIGTERM, its graceful shutdown, and the test fails saying so.
+    """
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    stopped = threading.Event()
+
+    def stop():
+        stopped.set()
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    timer = threading.Timer(deadline, stop)
+    timer.start()
+    try:
+        call_command(
+            "db_worker",
+            "--batch",
+            "--no-startup-delay",
+            "--no-reload",
+            "--interval",
+            "0.1",
+            verbosity=0,
+        )
+    except SystemExit:
+        stopped.set()  # stopped between two tasks
+    finally:
+        timer.cancel()
+        timer.join()
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    if stopped.is_set():
+        pytest.fail(f"db_worker did not finish its tasks within {deadline} seconds")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_database_worker_delivers_end_to_end(settings, mailoutbox):
     """Post, commit, run `manage.py db_worker --batch`: notified in-app and by email."""
     settings.TASKS = DATABASE_BACKEND
-    from tests.factories import DiscussionFactory
-
     discussion = DiscussionFactory()
     question = discussion.questions.first()
     author, replier = UserFactory(), UserFactory()
@@ -109,19 +152,28 @@ def test_the_database_worker_delivers_end_to_end(settings, mailoutbox):
     assert DBTaskResult.objects.count() == 2  # enqueued on commit, not run
     assert not Notification.objects.exists()
 
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
+    run_worker_to_completion()
 
-    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {
-        TaskResultStatus.SUCCESSFUL
-    }
-    assert DBTaskResult.objects.filter(task_path__endswith="send_immediate_emails").exists()
+    results = list(DBTaskResult.objects.all())
+    failures = [
+        (r.task_path, r.status, r.traceback)
+        for r in results
+        if r.status != TaskResultStatus.SUCCESSFUL
+    ]
+    assert not failures
+    # The two fan-outs and the sending that the reply's fan-out enqueued.
+    assert sorted(r.task_path.rsplit(".", 1)[1] for r in results) == [
+        "comment_posted",
+        "comment_posted",
+        "send_immediate_emails",
+    ]
     reply = Notification.objects.get(recipient=author, kind=Kind.REPLY)
     assert reply.emailed_at is not None
     assert [email.to for email in mailoutbox] == [[author.email]]
+    assert "Reply" in mailoutbox[0].body
     # The host follows the discussion: both comments, for the daily digest.
-    assert Notification.objects.filter(recipient=discussion.host).count() == 2
+    host_notifications = Notification.objects.filter(recipient=discussion.host)
+    assert host_notifications.count() == 2
+    assert set(host_notifications.values_list("email_delivery", "emailed_at")) == {
+        (Delivery.DAILY, None)
+    }
