@@ -12,7 +12,11 @@ from discussions import services as discussion_services
 from notifications import events, tasks
 from notifications.models import Delivery, Notification
 from tests.factories import CommentFactory, DiscussionFactory, UserFactory
-from tests.notifications.factories import FollowFactory, NotificationFactory
+from tests.notifications.factories import (
+    FollowFactory,
+    NotificationFactory,
+    NotificationSettingsFactory,
+)
 
 Kind = Notification.Kind
 DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -45,6 +49,37 @@ def test_a_retried_task_notifies_and_emails_once(question, answer, mailoutbox, w
     assert first.status == second.status == TaskResultStatus.SUCCESSFUL
     assert Notification.objects.filter(recipient=answer.author).count() == 1
     assert len(mailoutbox) == 1
+
+
+def test_a_mention_is_emailed_once_even_after_edits(question, member, mailoutbox, worker):
+    mentioned = UserFactory()
+    with worker():
+        comment = discussion_services.comment_post(
+            question=question, author=member, body=f"What do you think, @{mentioned.username}?"
+        )
+    for body in (f"Edited, still asking @{mentioned.username}", f"@{mentioned.username} again"):
+        with worker():
+            comment = discussion_services.comment_edit(comment=comment, editor=member, body=body)
+
+    assert [email.to for email in mailoutbox] == [[mentioned.email]]
+    assert "mentioned you" in mailoutbox[0].subject
+    assert Notification.objects.filter(recipient=mentioned).count() == 1
+
+
+def test_mentions_of_unknown_or_unwilling_members_raise_nothing_and_send_no_mail(
+    question, member, mailoutbox, worker
+):
+    paused = NotificationSettingsFactory(member__username="resting", paused=True).member
+    no_email = NotificationSettingsFactory(member__username="quiet", mention=Delivery.NEVER).member
+    with worker():
+        discussion_services.comment_post(
+            question=question, author=member, body="@nobody-by-that-name @resting @quiet hello"
+        )
+
+    assert mailoutbox == []
+    assert not Notification.objects.filter(recipient=paused).exists()
+    # Members who turned mention emails off still see the mention on their page.
+    assert Notification.objects.get(recipient=no_email).email_delivery == Delivery.NEVER
 
 
 def test_a_failing_mail_server_does_not_fail_the_task(db, mail_server_down):
