@@ -100,6 +100,15 @@ def test_pages_announce_their_feeds(client, discussion):
     assert 'href="/feeds/discussions/"' in client.get("/").content.decode()
 
 
+def test_a_members_profile_announces_their_comments_feed(client):
+    member = UserFactory(display_name="Priya")
+    html = client.get(member.get_absolute_url()).content.decode()
+    assert (
+        '<link rel="alternate" type="application/atom+xml" title="Comments by Priya" '
+        f'href="/feeds/members/{member.username}/comments/">'
+    ) in html
+
+
 @pytest.mark.parametrize(
     "url", ["/feeds/discussions/", "/feeds/discussions/{slug}/comments/", "/feeds/members/{user}/"]
 )
