@@ -66,4 +66,20 @@ def calendar(
     stamp = timezone.now()
     for meeting in meetings:
         cal.add_component(meeting_event(meeting, domain=domain, base_url=base_url, stamp=stamp))
+    if not cal.subcomponents:
+        # RFC 5545 wants at least one component in a calendar: a club calendar with no
+        # session yet carries the definition of UTC, which every time in it uses.
+        cal.add_component(_utc_timezone())
     return cal.to_ical()
+
+
+def _utc_timezone() -> icalendar.Timezone:
+    zone = icalendar.Timezone()
+    zone.add("tzid", "UTC")
+    standard = icalendar.TimezoneStandard()
+    standard.add("dtstart", datetime.datetime(1970, 1, 1))
+    standard.add("tzoffsetfrom", datetime.timedelta(0))
+    standard.add("tzoffsetto", datetime.timedelta(0))
+    standard.add("tzname", "UTC")
+    zone.add_component(standard)
+    return zone

@@ -96,6 +96,16 @@ def test_the_club_calendar_has_the_sessions_of_published_discussions(client):
     assert uids == {f"meeting-{m.pk}@testserver" for m in (first, second, closed)}
 
 
+def test_a_club_calendar_without_sessions_is_still_a_valid_calendar(client):
+    MeetingFactory(discussion=DiscussionFactory(status=Discussion.Status.DRAFT))
+    raw, calendar = download(client, "/events/calendar.ics")
+    assert calendar.walk("VEVENT") == []
+    # RFC 5545: a calendar holds at least one component; this one defines UTC.
+    (zone,) = calendar.walk("VTIMEZONE")
+    assert zone["TZID"] == "UTC"
+    assert b"BEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n" in raw
+
+
 def test_a_draft_discussions_session_is_404(staff_client):
     meeting = MeetingFactory(discussion=DiscussionFactory(status=Discussion.Status.DRAFT))
     assert Client().get(f"/events/{meeting.pk}.ics").status_code == 404
