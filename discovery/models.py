@@ -40,14 +40,16 @@ def published_statuses() -> list[str]:
 
 
 def visible_comment_filter(prefix: str = "") -> Q:
+    """The condition for a comment anyone may read (not deleted, published), through ``prefix``."""
+    return Q(**{f"{prefix}deleted_at__isnull": True, f"{prefix}status": Comment.Status.PUBLISHED})
+
+
+def unlisted_comment_filter() -> Q:
     """
-    The condition for a comment anyone may read (not deleted and, once comments carry a
-    moderation ``status``, published), for a comment reached through ``prefix``.
+    The opposite of ``visible_comment_filter``, written as the predicate of the partial index
+    ``discovery_comment_unlisted`` (migration 0003) so that PostgreSQL reads that small index.
     """
-    condition = Q(**{f"{prefix}deleted_at__isnull": True})
-    if any(field.name == "status" for field in Comment._meta.get_fields()):
-        condition &= Q(**{f"{prefix}status": "published"})
-    return condition
+    return Q(deleted_at__isnull=False) | ~Q(status=Comment.Status.PUBLISHED)
 
 
 def visible_comments():
@@ -56,32 +58,26 @@ def visible_comments():
 
 
 class SearchEntryQuerySet(models.QuerySet):
-    def visible(self):
-        """Papers always; commentaries and comments only where anyone may read them."""
-        published = published_statuses()
-        return self.filter(
-            Q(kind=SearchEntry.Kind.PAPER)
-            | Q(kind=SearchEntry.Kind.COMMENTARY, discussion__status__in=published)
-            | (
-                Q(kind=SearchEntry.Kind.COMMENT, discussion__status__in=published)
-                & visible_comment_filter("comment__")
-            )
-        )
-
     def visible_of_kind(self, kind: str):
         """
         Entries of one kind that anyone may read: the same rules as ``visible``, written
-        for one kind so that PostgreSQL joins only what that kind needs and uses the
-        kind's own partial GIN index.
+        for one kind so that PostgreSQL uses the kind's own partial GIN index.
+
+        Drafts and unlisted (deleted, hidden, pending) comments are few, so they are
+        excluded with NOT EXISTS: PostgreSQL hashes those few ids from small partial
+        indexes (an anti-join), instead of looking up the discussion and the comment of
+        each of thousands of matches.
         """
         entries = self.filter(kind=kind)
         if kind == SearchEntry.Kind.PAPER:
             return entries
-        entries = entries.filter(discussion__status__in=published_statuses())
+        drafts = Discussion.objects.filter(
+            pk=OuterRef("discussion_id"), status=Discussion.Status.DRAFT
+        )
+        entries = entries.filter(discussion__isnull=False).exclude(Exists(drafts))
         if kind == SearchEntry.Kind.COMMENT:
-            entries = entries.filter(comment__isnull=False).filter(
-                visible_comment_filter("comment__")
-            )
+            unlisted = Comment.objects.filter(unlisted_comment_filter(), pk=OuterRef("comment_id"))
+            entries = entries.filter(comment__isnull=False).exclude(Exists(unlisted))
         return entries
 
     def with_filters(self, *, subject: str = "", year: int | None = None, status: str = ""):

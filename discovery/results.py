@@ -22,6 +22,7 @@ from .search import TRIGRAM_THRESHOLD, highlight, marked_headline
 
 PER_PAGE = 20
 PREVIEW = 5
+SEARCH_WORK_MEM = "32MB"
 
 
 @dataclasses.dataclass
@@ -101,8 +102,13 @@ def search(
     if connection.vendor != "postgresql":
         return _search(**arguments)
     with transaction.atomic(), connection.cursor() as cursor:
-        # For this transaction only: how alike a paper's title or authors must be.
-        cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold = %s", [TRIGRAM_THRESHOLD])
+        # For this transaction only: how alike a paper's title or authors must be, and
+        # memory enough to count and rank thousands of matches without spilling to disk.
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true),"
+            " set_config('work_mem', %s, true)",
+            [str(TRIGRAM_THRESHOLD), SEARCH_WORK_MEM],
+        )
         return _search(**arguments)
 
 

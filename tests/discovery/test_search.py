@@ -291,7 +291,7 @@ def test_the_results_page_runs_the_same_queries_whatever_the_number_of_results(
     client, kind, expected
 ):
     if connection.vendor == "postgresql":
-        expected += 3  # a savepoint, SET LOCAL of the trigram threshold, its release
+        expected += 3  # a savepoint, the trigram threshold and work_mem, its release
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -378,3 +378,16 @@ def test_the_rebuilt_index_searches_like_the_upserted_one(client, postgres_only,
     before = marked_page(client, q="fidelity")
     index.rebuild()
     assert marked_page(client, q="fidelity").count("<mark>") == before.count("<mark>")
+
+
+def test_the_rebuild_computes_the_same_vectors_as_the_services(postgres_only, club):
+    make.comment(club, "Fidelity, adaptation; and *more* 日本語.")
+
+    def vectors() -> dict[str, str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT key, search_vector::text FROM discovery_searchentry")
+            return dict(cursor.fetchall())
+
+    upserted = vectors()
+    index.rebuild()
+    assert vectors() == upserted
