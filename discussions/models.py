@@ -116,6 +116,8 @@ class Discussion(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Raised with every change to what the discussion page shows (``caching.changed``).
+    version = models.PositiveBigIntegerField(_("version"), default=0, editable=False)
 
     objects = DiscussionQuerySet.as_manager()
 

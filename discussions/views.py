@@ -25,7 +25,7 @@ from config.errors import too_many_requests
 from moderation.ratelimits import RateLimited
 from moderation.services import can_lock, can_moderate
 
-from . import services
+from . import caching, services
 from .forms import CommentForm, SynthesisForm
 from .models import Comment, Discussion, Question, Reaction
 from .rendering import ThreadView, render_comment, render_item, render_thread
@@ -61,8 +61,18 @@ def archive(request):
 
 @require_GET
 def discussion_detail(request, slug):
-    """A discussion: the paper, the host's commentary, and each question's thread."""
-    return _render_discussion(request, _get_discussion(request, slug))
+    """
+    A discussion: the paper, the host's commentary, and each question's thread. Readers
+    who are not signed in get the page rendered once per change (``caching``).
+    """
+    discussion = _get_discussion(request, slug)
+    if not caching.cacheable(request):
+        return _render_discussion(request, discussion)
+    response = caching.cached_page(request, discussion)
+    if response is None:
+        response = _render_discussion(request, discussion)
+        caching.store_page(request, discussion, response)
+    return response
 
 
 @require_GET

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from discussions.caching import changed
 from discussions.models import Comment, Discussion, Question
 from discussions.services import NotAllowed, member_is_verified, suspension_message
 
@@ -149,6 +150,7 @@ def _lock(target, moderator, note: str):
     with transaction.atomic():
         type(target).objects.filter(pk=target.pk).update(lock_note=note)
         target.lock_note = note
+        changed(getattr(target, "discussion_id", target.pk))
         _log(kind, moderator, target=str(target)[:200], reason=note)
     return target
 

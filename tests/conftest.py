@@ -64,7 +64,7 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Rate-limit counters live in the cache; no test may inherit another's."""
+    """Rate-limit counters and cached pages live in the cache; no test inherits them."""
     from django.core.cache import cache
 
     cache.clear()

@@ -1,0 +1,133 @@
+"""The discussion page is rendered once per change for readers who are not signed in."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from discussions import services
+from discussions.models import Comment, Discussion
+from events.models import Meeting
+from moderation import services as moderation
+from tests.factories import CommentFactory, DiscussionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def discussion():
+    discussion = DiscussionFactory()
+    CommentFactory.create_batch(3, question=discussion.questions.first())
+    return discussion
+
+
+def page(client, discussion, **params) -> str:
+    response = client.get(discussion.get_absolute_url(), params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def queries(client, discussion) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        page(client, discussion)
+    return len(captured)
+
+
+def test_a_second_view_is_served_from_the_cache_in_one_query(client, discussion):
+    first = queries(client, discussion)
+    assert queries(client, discussion) == 1 < first  # the discussion and its version
+    assert page(client, discussion) == page(client, discussion)
+
+
+def change_cases():
+    def post(discussion, question, comment, member):
+        services.comment_post(question=question, author=member, body="A brand new answer.")
+        return "A brand new answer."
+
+    def edit(discussion, question, comment, member):
+        services.comment_edit(comment=comment, editor=comment.author, body="Edited words.")
+        return "Edited words."
+
+    def delete(discussion, question, comment, member):
+        services.comment_delete(comment=comment, actor=comment.author)
+        return "deleted by its author"
+
+    def helpful(discussion, question, comment, member):
+        services.comment_mark_helpful(comment=comment, member=member)
+        return "1 found this helpful"
+
+    def hide(discussion, question, comment, member):
+        moderator = UserFactory(roles=["Moderators"])
+        moderation.comment_hide(comment=comment, moderator=moderator, reason="Off topic here.")
+        return "Off topic here."
+
+    def lock(discussion, question, comment, member):
+        moderator = UserFactory(roles=["Moderators"])
+        moderation.question_lock(question=question, moderator=moderator, note="Cooling down.")
+        return "Cooling down."
+
+    def rename(discussion, question, comment, member):
+        comment.author.display_name = "Renamed Person"
+        comment.author.save()
+        return "Renamed Person"
+
+    def question_text(discussion, question, comment, member):
+        question.text = "A reworded question?"
+        question.save()
+        return "A reworded question?"
+
+    def paper(discussion, question, comment, member):
+        discussion.article.title = "A corrected title"
+        discussion.article.save()
+        return "A corrected title"
+
+    def session(discussion, question, comment, member):
+        Meeting.objects.create(
+            discussion=discussion,
+            starts_at=discussion.created_at,
+            place="Room 4.21, the library",
+        )
+        return "Room 4.21, the library"
+
+    return [post, edit, delete, helpful, hide, lock, rename, question_text, paper, session]
+
+
+@pytest.mark.parametrize("change", change_cases(), ids=lambda change: change.__name__)
+def test_every_change_shows_on_the_next_view(client, discussion, change):
+    question = discussion.questions.first()
+    comment = Comment.objects.filter(question=question).first()
+    member = UserFactory()
+    before = page(client, discussion)
+    expected = change(discussion, question, comment, member)
+    assert expected not in before
+    assert expected in page(client, discussion)
+
+
+def test_signed_in_members_get_their_own_page(client, discussion):
+    comment = Comment.objects.filter(question__discussion=discussion).first()
+    page(client, discussion)  # cached for readers who are not signed in
+    client.force_login(comment.author)
+    mine = page(client, discussion)
+    assert f'href="/comments/{comment.pk}/edit/"' in mine
+    client.logout()
+    assert f'href="/comments/{comment.pk}/edit/"' not in page(client, discussion)
+
+
+def test_each_sort_and_page_is_cached_apart(client, discussion):
+    assert page(client, discussion, sort="newest") != page(client, discussion)
+    assert 'href="?sort=newest#questions-heading" aria-current="true"' in page(
+        client, discussion, sort="newest"
+    )
+
+
+def test_a_draft_is_never_served_from_the_cache(client, discussion):
+    page(client, discussion)
+    Discussion.objects.filter(pk=discussion.pk).update(status=Discussion.Status.DRAFT)
+    assert client.get(discussion.get_absolute_url()).status_code == 404
+
+
+def test_a_group_change_does_not_touch_pages(client, discussion):
+    page(client, discussion)
+    version = Discussion.objects.get(pk=discussion.pk).version
+    UserFactory().groups.add(Group.objects.get(name="Hosts"))
+    assert Discussion.objects.get(pk=discussion.pk).version == version
