@@ -381,15 +381,19 @@ def median_ms(function, repeat: int) -> float:
     return statistics.median(timings) * 1000
 
 
+# The bare full-text query over every kind: one condition per kind, so that PostgreSQL
+# reads the kinds' partial GIN indexes (BitmapOr) as the page's own queries do.
 FTS_SQL = """
 SELECT count(*) OVER (), id FROM discovery_searchentry
-WHERE search_vector @@ websearch_to_tsquery('english', %s)
-ORDER BY ts_rank(search_vector, websearch_to_tsquery('english', %s)) DESC LIMIT 20
+WHERE (kind = 'paper' AND search_vector @@ websearch_to_tsquery('english', %(q)s))
+   OR (kind = 'commentary' AND search_vector @@ websearch_to_tsquery('english', %(q)s))
+   OR (kind = 'comment' AND search_vector @@ websearch_to_tsquery('english', %(q)s))
+ORDER BY ts_rank(search_vector, websearch_to_tsquery('english', %(q)s)) DESC LIMIT 20
 """
 ILIKE_TEXT = "(title || ' ' || authors || ' ' || keywords || ' ' || body)"
 
 
-def run_sql(sql: str, params: list) -> None:
+def run_sql(sql: str, params) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         cursor.fetchall()
@@ -414,7 +418,7 @@ def measure(queries: list[str], repeat: int) -> list[dict]:
             {
                 "query": query,
                 "view": median_ms(lambda q=query: client.get("/search/", {"q": q}), repeat),
-                "fts": median_ms(lambda q=query: run_sql(FTS_SQL, [q, q]), repeat),
+                "fts": median_ms(lambda q=query: run_sql(FTS_SQL, {"q": q}), repeat),
                 "ilike": median_ms(lambda: run_sql(ilike_sql, ilike_params), repeat),
                 "found": response.content.decode().split('role="status">', 1)[-1][:40],
             }

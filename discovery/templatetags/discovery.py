@@ -2,6 +2,8 @@ import re
 
 from django import template
 from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -47,3 +49,19 @@ def social_meta(context, title="", description="", path="", type="website"):
         "url": absolute_url(context, path),
         "type": type,
     }
+
+
+@register.simple_tag
+def select_options(choices, selected: str) -> SafeString:
+    """
+    The <option>s of a menu, ``selected`` marked: written in one pass because a template
+    loop over hundreds of subjects cost more than the search itself.
+    """
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if str(value) == selected else "", label)
+            for value, label in choices
+        ),
+    )

@@ -131,6 +131,18 @@ def test_filter_by_subject(client, club):
     assert club.article.title not in html
 
 
+def test_the_filter_menus_show_what_was_chosen(client, club):
+    make.paper("Fidelity <b>elsewhere</b>", subjects=("Nursing & <care>",))
+    html = page(client, q="fidelity", subject="nursing-&-<care>", status="open")
+    assert (
+        '<option value="nursing-&amp;-&lt;care&gt;" selected>Nursing &amp; &lt;care&gt;</option>'
+        in html
+    )
+    assert '<option value="open" selected>Open</option>' in html
+    assert '<option value="closed">Closed</option>' in html
+    assert '<option value="" selected>Any year</option>' in html
+
+
 def test_filter_by_year(client, club):
     old = make.paper("Fidelity in 1999", published_on=datetime.date(1999, 1, 1))
     html = page(client, q="fidelity", year="1999")
