@@ -52,23 +52,31 @@ def cacheable(request) -> bool:
     )
 
 
-def cached_page(request, discussion: Discussion) -> HttpResponse | None:
-    content = cache.get(_key(request, discussion))
-    if content is None:
+def cached_page(request, slug: str) -> HttpResponse | None:
+    """The cached page of this discussion at its current version, if there is one."""
+    found = (
+        Discussion.objects.visible_to(request.user)
+        .filter(slug=slug)
+        .values_list("pk", "version")
+        .first()
+    )
+    if found is None:
         return None
-    return HttpResponse(content)
+    content = cache.get(_key(request, *found))
+    return None if content is None else HttpResponse(content)
 
 
 def store_page(request, discussion: Discussion, response: HttpResponse) -> None:
     if response.status_code == 200 and not response.streaming:
-        cache.set(_key(request, discussion), response.content, PAGE_TIMEOUT)
+        key = _key(request, discussion.pk, discussion.version)
+        cache.set(key, response.content, PAGE_TIMEOUT)
 
 
-def _key(request, discussion: Discussion) -> str:
+def _key(request, pk: int, version: int) -> str:
     # The full path: links on the page carry it (sign in and come back here, sorting).
     path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
     zone = timezone.get_current_timezone_name()
-    return f"discussion-page:{discussion.pk}:{discussion.version}:{get_language()}:{zone}:{path}"
+    return f"discussion-page:{pk}:{version}:{get_language()}:{zone}:{path}"
 
 
 # --- Invalidation by model signals -------------------------------------------------------

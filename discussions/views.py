@@ -65,11 +65,11 @@ def discussion_detail(request, slug):
     A discussion: the paper, the host's commentary, and each question's thread. Readers
     who are not signed in get the page rendered once per change (``caching``).
     """
-    discussion = _get_discussion(request, slug)
     if not caching.cacheable(request):
-        return _render_discussion(request, discussion)
-    response = caching.cached_page(request, discussion)
+        return _render_discussion(request, _get_discussion(request, slug))
+    response = caching.cached_page(request, slug)
     if response is None:
+        discussion = _get_discussion(request, slug)
         response = _render_discussion(request, discussion)
         caching.store_page(request, discussion, response)
     return response
