@@ -130,6 +130,9 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Discussion pages for readers who are not signed in, rendered once per change
+# (discussions/caching.py); "0" turns it off.
+DISCUSSION_PAGE_CACHE = os.environ.get("JOURNAL_CLUB_PAGE_CACHE", "1") == "1"
 
 # --- Accounts -------------------------------------------------------------------------
 

@@ -44,7 +44,7 @@ def changed(discussions) -> None:
 def cacheable(request) -> bool:
     """A plain page view by a reader who is not signed in, with no message waiting."""
     return (
-        getattr(settings, "DISCUSSION_PAGE_CACHE", True)
+        settings.DISCUSSION_PAGE_CACHE
         and request.method == "GET"
         and not request.user.is_authenticated
         and not request.htmx

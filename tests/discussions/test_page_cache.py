@@ -131,3 +131,9 @@ def test_a_group_change_does_not_touch_pages(client, discussion):
     version = Discussion.objects.get(pk=discussion.pk).version
     UserFactory().groups.add(Group.objects.get(name="Hosts"))
     assert Discussion.objects.get(pk=discussion.pk).version == version
+
+
+def test_the_cache_can_be_turned_off(client, discussion, settings):
+    settings.DISCUSSION_PAGE_CACHE = False
+    first = queries(client, discussion)
+    assert queries(client, discussion) == first > 1
