@@ -38,6 +38,9 @@ class ThreadView:
     is_open: bool = False
     helpful_ids: frozenset[int] = frozenset()  # comments this reader marked helpful
     csrf_token: str = ""
+    # Threads (top-level comments) this reader follows; None: no follow buttons.
+    followed_thread_ids: frozenset[int] | None = None
+    page_path: str = ""  # where a follow button brings the reader back (no JavaScript)
 
 
 def render_thread(entries: list[ThreadEntry], view: ThreadView, *, thread_id: str) -> SafeString:
@@ -182,6 +185,8 @@ def _actions(comment: Comment, own: bool, view: ThreadView, urls: dict, strings:
         parts.append(
             f'<a href="{delete_url}" hx-get="{delete_url}" {target}>{strings["delete"]}</a>'
         )
+    if view.followed_thread_ids is not None and comment.parent_id is None:
+        parts.append(_follow_form(pk, pk in view.followed_thread_ids, view, urls, strings))
     if view.can_post and not own:
         parts.append(f'<a href="{urls["flag"].format(pk)}">{strings["flag"]}</a>')
     if view.can_moderate:
@@ -189,6 +194,22 @@ def _actions(comment: Comment, own: bool, view: ThreadView, urls: dict, strings:
     if not parts:
         return ""
     return f'<footer class="comment__actions">{"".join(parts)}</footer>'
+
+
+def _follow_form(pk: int, following: bool, view: ThreadView, urls: dict, strings: dict) -> str:
+    """Follow or unfollow a thread; the same form notifications/_follow_button.html makes."""
+    url = urls["follow_thread"].format(pk)
+    on = " follow__button--on" if following else ""
+    label = strings["unfollow_thread"] if following else strings["follow_thread"]
+    return (
+        f'<form class="follow" method="post" action="{url}" hx-post="{url}" '
+        f'hx-swap="outerHTML">'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{view.csrf_token}">'
+        f'<input type="hidden" name="follow" value="{"0" if following else "1"}">'
+        f'<input type="hidden" name="next" value="{escape(view.page_path)}#comment-{pk}">'
+        f'<button type="submit" class="button button--small button--secondary '
+        f'follow__button{on}">{label}</button></form>'
+    )
 
 
 def _helpful_count(count: int) -> str:
@@ -230,6 +251,8 @@ def _strings_for(language: str) -> dict:
         "edit": text(gettext("Edit")),
         "delete": text(gettext("Delete")),
         "show_replies": text(gettext("Show replies")),
+        "follow_thread": text(gettext("Follow this thread")),
+        "unfollow_thread": text(gettext("Unfollow this thread")),
         "hide_replies": text(gettext("Hide replies")),
         "labels": {value: text(label) for value, label in Comment.Label.choices},
         "months": {number: text(str(name).title()) for number, name in MONTHS_3.items()},
@@ -253,5 +276,8 @@ def _url_patterns() -> dict[str, str]:
         "helpful": pattern("discussions:comment-helpful"),
         "revisions": pattern("discussions:comment-revisions"),
         "flag": pattern("moderation:flag"),
+        "follow_thread": reverse(
+            "notifications:follow", kwargs={"kind": "thread", "pk": _SAMPLE_PK}
+        ).replace(str(_SAMPLE_PK), "{}"),
         "moderate": pattern("moderation:comment"),
     }

@@ -24,6 +24,7 @@ from django_htmx.http import reswap, trigger_client_event
 from config.errors import too_many_requests
 from moderation.ratelimits import RateLimited
 from moderation.services import can_lock, can_moderate
+from notifications.services import follows_on_page
 
 from . import caching, services
 from .forms import CommentForm, SynthesisForm
@@ -509,6 +510,13 @@ def _render_discussion(request, discussion, *, bound_form: tuple[int, CommentFor
     stats, participants = question_stats(discussion)
     shown = [entry.comment.pk for entries in threads.values() for entry in entries]
     view = _thread_view(request, discussion, shown)
+    if request.user.is_authenticated:
+        followed = follows_on_page(request, discussion.pk)  # loaded once, the template reuses it
+        view = dataclasses.replace(
+            view,
+            followed_thread_ids=frozenset(pk for kind, pk in followed if kind == "thread"),
+            page_path=request.get_full_path(),
+        )
     first_new = None
     for question in questions:
         entries = threads.get(question.pk, [])

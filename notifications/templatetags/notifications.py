@@ -7,7 +7,8 @@ unread count (one COUNT on a partial index), and what they follow on a discussio
 from django import template
 
 from notifications.emails import plain_text_excerpt
-from notifications.models import Follow, Notification
+from notifications.models import Notification
+from notifications.services import follows_on_page
 
 register = template.Library()
 
@@ -46,12 +47,4 @@ def is_following(context, kind: str, target) -> bool:
         discussion_id = target.discussion_id
     else:
         discussion_id = target.question.discussion_id
-    loaded = request.__dict__.setdefault("_notification_follows", {})
-    if discussion_id not in loaded:
-        loaded[discussion_id] = {
-            ("discussion", d) if d else ("question", q) if q else ("thread", t)
-            for d, q, t in Follow.objects.on_discussion_page(user, discussion_id).values_list(
-                "discussion_id", "question_id", "thread_id"
-            )
-        }
-    return (kind, target.pk) in loaded[discussion_id]
+    return (kind, target.pk) in follows_on_page(request, discussion_id)

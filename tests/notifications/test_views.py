@@ -338,3 +338,26 @@ def test_unsubscribing_twice_is_harmless(client, member):
     response = client.post(unsubscribe_url(member))
     assert response.status_code == 200
     assert b"not getting these emails" in response.content
+
+
+def test_each_thread_on_the_discussion_page_has_a_follow_button(client, db):
+    discussion = DiscussionFactory()
+    answer = CommentFactory(question=discussion.questions.first())
+    reply = CommentFactory(parent=answer)
+    member = UserFactory()
+    assert "Follow this thread" not in client.get(discussion.get_absolute_url()).content.decode()
+
+    client.force_login(member)
+    page = client.get(discussion.get_absolute_url()).content.decode()
+    button = f'action="{follow_url("thread", answer.pk)}"'
+    assert page.count(button) == 1  # on the answer, not on its reply
+    assert f'action="{follow_url("thread", reply.pk)}"' not in page
+
+    back = f"{discussion.get_absolute_url()}#comment-{answer.pk}"
+    response = client.post(follow_url("thread", answer.pk), {"follow": "1", "next": back})
+    assert response.status_code == 302
+    assert response.url == back
+    assert Follow.objects.filter(member=member, thread=answer).exists()
+    page = client.get(discussion.get_absolute_url()).content.decode()
+    assert "Unfollow this thread" in page
+    assert f'name="next" value="{discussion.get_absolute_url()}#comment-{answer.pk}"' in page
