@@ -45,10 +45,22 @@ def member_is_verified(user: User) -> bool:
 
 
 def member_suspension(user: User) -> Suspension | None:
-    """The suspension in force for this member, if any (one query)."""
+    """
+    The suspension in force for this member, if any: one query, remembered on this user
+    object (a request's own; the view's check and the service's share it).
+    """
     if not user.is_authenticated:
         return None
-    return Suspension.objects.in_force().filter(member=user).order_by("until").last()
+    if "_suspension_in_force" not in user.__dict__:
+        user.__dict__["_suspension_in_force"] = (
+            Suspension.objects.in_force().filter(member=user).order_by("until").last()
+        )
+    return user.__dict__["_suspension_in_force"]
+
+
+def forget_suspension(user: User) -> None:
+    """Make ``member_suspension`` look again (after suspending or lifting)."""
+    user.__dict__.pop("_suspension_in_force", None)
 
 
 def member_can_participate(user: User) -> bool:

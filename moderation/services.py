@@ -16,7 +16,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from discussions.caching import changed
 from discussions.models import Comment, Discussion, Question
-from discussions.services import NotAllowed, member_is_verified, suspension_message
+from discussions.services import (
+    NotAllowed,
+    forget_suspension,
+    member_is_verified,
+    suspension_message,
+)
 
 from .models import CodeOfConductAgreement, Flag, ModerationAction, Suspension
 from .ratelimits import consume
@@ -175,6 +180,7 @@ def member_suspend(
             member=member, reason=reason, until=until, created_by=moderator
         )
         _log(ModerationAction.Kind.SUSPEND, moderator, member=member, reason=reason)
+    forget_suspension(member)
     return suspension
 
 
@@ -187,6 +193,7 @@ def suspension_lift(*, suspension: Suspension, moderator: User, reason: str = ""
         )
         suspension.refresh_from_db()
         _log(ModerationAction.Kind.LIFT, moderator, member=suspension.member, reason=reason)
+    forget_suspension(suspension.member)
     return suspension
 
 

@@ -219,7 +219,7 @@ def test_reply_by_an_unverified_member_is_refused(client, discussion):
 def test_reply_post_query_count(member_client, discussion):
     parent = CommentFactory(question=discussion.questions.first())
     # session, member, the parent (with question, discussion, paper), the member's
-    # permissions (user and group), suspension check (before and inside the transaction),
+    # permissions (user and group), suspension check (once: remembered on the user),
     # parent lock, member lock, duplicate check, insert, the page's version, search-index
     # upsert, the page it lands on. The savepoints exist only because the test runs inside
     # a transaction (in production they are BEGIN and COMMIT, which are not queries).
