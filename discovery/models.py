@@ -144,14 +144,15 @@ class SearchEntryQuerySet(models.QuerySet):
 
     def ranked(self, text: str):
         """
-        Best match first. PostgreSQL: by ``ts_rank`` (title and authors weigh most), then
-        newest; papers found only by trigram resemblance (a typo) rank last. Ranking by
-        trigram similarity as well was measured at several times the cost of the whole
-        full-text query, for a marginal gain. Elsewhere: newest first.
+        Best match first, with the rank as ``rank``. PostgreSQL: by ``ts_rank`` (title and
+        authors weigh most), then newest; papers found only by trigram resemblance (a typo)
+        rank last. Ranking by trigram similarity as well was measured at several times the
+        cost of the whole full-text query, for a marginal gain. Elsewhere: newest first.
         """
         if not self._is_postgres():
-            return self.order_by("-pk")
-        rank = SearchRank(models.F("search_vector"), search_query(text))
+            rank = models.Value(0.0, output_field=models.FloatField())
+        else:
+            rank = SearchRank(models.F("search_vector"), search_query(text))
         return self.annotate(rank=rank).order_by("-rank", "-pk")
 
     def with_headlines(self, text: str):

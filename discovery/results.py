@@ -5,15 +5,23 @@ Without a chosen kind, each section shows its best few results and how many ther
 ("Show all 134 comments"); with one (``?kind=comment``), that kind is paginated. Readers
 mostly know whether they are after a paper or something someone said, and one paginator
 per URL keeps "page 3" meaningful, where three interleaved paginators would not.
+
+Each kind is counted and ranked only up to ``COUNT_CAP`` matches, as web search engines
+do ("1,000+ comments"): a common word matches a tenth of the archive, and counting and
+ranking all of it cost more than the rest of the page together. Up to the cap, counts and
+ranking are exact; beyond it, the best of the first ``COUNT_CAP + 1`` matches that
+PostgreSQL reads from the GIN index are ranked, and paginated, and the count says "1,000+".
 """
 
 import dataclasses
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.db.models import Count, Prefetch, Window, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from discussions.models import Discussion
 
@@ -23,6 +31,15 @@ from .search import TRIGRAM_THRESHOLD, highlight, marked_headline
 PER_PAGE = 20
 PREVIEW = 5
 SEARCH_WORK_MEM = "32MB"
+# Matches counted and ranked per kind at most; a count above it reads "1,000+".
+COUNT_CAP = 1000
+
+
+def count_label(count: int) -> str:
+    """A number of matches as shown: "1,234", or "1,000+" when counting stopped at the cap."""
+    if count > COUNT_CAP:
+        return gettext("%(count)s+") % {"count": number_format(COUNT_CAP, force_grouping=True)}
+    return number_format(count, force_grouping=True)
 
 
 @dataclasses.dataclass
@@ -49,7 +66,18 @@ class Section:
         return self.page is None and self.count > len(self.results)
 
     @property
+    def count_label(self) -> str:
+        return count_label(self.count)
+
+    @property
     def more_label(self) -> str:
+        if self.count > COUNT_CAP:
+            messages = {
+                SearchEntry.Kind.PAPER: gettext("Show more papers (%(count)s)"),
+                SearchEntry.Kind.COMMENTARY: gettext("Show more commentaries (%(count)s)"),
+                SearchEntry.Kind.COMMENT: gettext("Show more comments (%(count)s)"),
+            }
+            return messages[self.kind] % {"count": self.count_label}
         messages = {
             SearchEntry.Kind.PAPER: ngettext(
                 "Show the %(count)s paper", "Show all %(count)s papers", self.count
@@ -61,7 +89,7 @@ class Section:
                 "Show the %(count)s comment", "Show all %(count)s comments", self.count
             ),
         }
-        return messages[self.kind] % {"count": self.count}
+        return messages[self.kind] % {"count": self.count_label}
 
 
 @dataclasses.dataclass
@@ -76,9 +104,29 @@ class Results:
         return sum(self.counts.values())
 
     @property
-    def tabs(self) -> list[tuple[str, str, int]]:
-        """(kind, label, count) for each kind, to switch between them."""
-        return [(value, label, self.counts[value]) for value, label in SearchEntry.Kind.choices]
+    def capped(self) -> bool:
+        """Whether some kind had more matches than were counted."""
+        return any(count > COUNT_CAP for count in self.counts.values())
+
+    @property
+    def total_label(self) -> str:
+        """The number of results as shown: "1,000+" as soon as one kind is capped."""
+        if self.capped:
+            return gettext("%(count)s+") % {
+                "count": number_format(
+                    sum(min(count, COUNT_CAP) for count in self.counts.values()),
+                    force_grouping=True,
+                )
+            }
+        return number_format(self.total, force_grouping=True)
+
+    @property
+    def tabs(self) -> list[tuple[str, str, str]]:
+        """(kind, label, count as shown) for each kind, to switch between them."""
+        return [
+            (value, label, count_label(self.counts[value]))
+            for value, label in SearchEntry.Kind.choices
+        ]
 
 
 def search(
@@ -121,21 +169,36 @@ def _search(*, text, kind, subject, year, status, page_number) -> Results:
             .matching(text, fuzzy=fuzzy)
         )
 
+    def counted(value: str) -> int:
+        """The number of matches, up to the cap: a count that stops reading there."""
+        return matches(value)[: COUNT_CAP + 1].count()
+
     def best(value: str, start: int, stop: int) -> tuple[list[int], int]:
-        """The ids of the best matches [start:stop] and the number of matches, in one scan."""
-        rows = list(
-            matches(value)
-            .ranked(text)
-            .annotate(total=Window(Count("pk")))
-            .values_list("pk", "total")[start:stop]
-        )
+        """
+        The ids of the best matches [start:stop] (within the cap) and the number of matches
+        (``COUNT_CAP + 1`` meaning "more"), in one query: the first ``COUNT_CAP + 1``
+        matches, with their rank, are read once from the GIN index and the heap; only
+        those are counted and sorted.
+        """
+        candidates = matches(value).ranked(text).order_by().values("id", "rank")
+        try:
+            sql, params = candidates[: COUNT_CAP + 1].query.sql_with_params()
+        except EmptyResultSet:  # a query that can match nothing (no words to look for)
+            return [], 0
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, COUNT(*) OVER () FROM ({sql}) AS candidates"  # noqa: S608 - ORM SQL
+                " ORDER BY rank DESC, id DESC LIMIT %s OFFSET %s",
+                [*params, max(0, min(stop, COUNT_CAP) - start), start],
+            )
+            rows = cursor.fetchall()
         return [pk for pk, _total in rows], (rows[0][1] if rows else 0)
 
     counts = dict.fromkeys(SearchEntry.Kind.values, 0)
     ranked: list[tuple[str, str, list[int], Page | None]] = []
     for value, label in SearchEntry.Kind.choices:
         if kind and value != kind:
-            counts[value] = matches(value).count()  # for the tabs
+            counts[value] = counted(value)  # for the tabs
             continue
         if not kind:
             ids, counts[value] = best(value, 0, PREVIEW)
@@ -145,8 +208,9 @@ def _search(*, text, kind, subject, year, status, page_number) -> Results:
         number = _page_number(page_number)
         ids, counts[value] = best(value, (number - 1) * PER_PAGE, number * PER_PAGE)
         if not ids and number > 1:  # past the end: the last page, counted first
-            counts[value] = matches(value).count()
-        paginator = Paginator(range(counts[value]), PER_PAGE)
+            counts[value] = counted(value)
+        # Pages go as far as the ranked matches do: the cap, when there are more.
+        paginator = Paginator(range(min(counts[value], COUNT_CAP)), PER_PAGE)
         page = paginator.get_page(number)
         if page.number != number:  # the last page; with no matches, an empty first page
             ids = best(value, page.start_index() - 1, page.end_index())[0] if page else []

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from discovery import index
+from discovery import index, results
 from discovery.models import SearchEntry
 from discovery.search import MAX_QUERY_LENGTH, clean_query, highlight
 from discussions.models import Comment, Discussion
@@ -116,6 +116,33 @@ def test_without_a_kind_each_section_shows_its_best_few_and_a_link_to_all(client
     html = section(page(client, q="fidelity"), "comment")
     assert html.count('class="result result--comment"') == 5
     assert "Show all 8 comments" in html
+
+
+def test_counts_stop_at_the_cap_and_say_so(client, club, monkeypatch):
+    monkeypatch.setattr(results, "COUNT_CAP", 3)
+    monkeypatch.setattr(results, "PREVIEW", 2)
+    for number in range(5):
+        make.comment(club, f"Fidelity remark number {number}.")
+    html = page(client, q="fidelity")
+    assert 'Comments <span class="muted">(3+)</span>' in html
+    assert section(html, "comment").count('class="result result--comment"') == 2
+    assert "Show more comments (3+)" in section(html, "comment")
+    assert 'Papers <span class="muted">(1)</span>' in html
+    assert "5+ results for “fidelity”" in html  # 1 paper, 1 commentary, 3+ comments
+    assert "Comments (3+)</a>" in html
+    # Only the ranked matches are paginated: the cap, not all six.
+    html = page(client, q="fidelity", kind="comment")
+    assert html.count('class="result result--comment"') == 3
+    assert "Page 1 of" not in html
+
+
+def test_counts_up_to_the_cap_are_exact(client, club, monkeypatch):
+    monkeypatch.setattr(results, "COUNT_CAP", 3)
+    for number in range(2):
+        make.comment(club, f"Fidelity remark number {number}.")
+    html = page(client, q="fidelity")
+    assert 'Comments <span class="muted">(3)</span>' in html
+    assert "5 results for “fidelity”" in html
 
 
 @pytest.mark.parametrize("number", ["999", "0", "-1", "two", "9" * 40, ""])
