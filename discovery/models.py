@@ -117,30 +117,56 @@ class SearchEntryQuerySet(models.QuerySet):
         needs no "kind" condition and PostgreSQL answers the whole condition from the GIN
         indexes (BitmapOr / BitmapAnd). Elsewhere: every word, anywhere in the entry.
         """
+        conditions = self._match_conditions(text, fuzzy=fuzzy)
+        if not conditions:
+            return self.none()
+        return self.filter(reduce(operator.or_, conditions))
+
+    def matching_each_way(self, text: str, *, fuzzy: bool = True) -> list:
+        """
+        ``matching`` as one queryset per way of matching (full text; trigram resemblance),
+        whose union is ``matching``. PostgreSQL checks both conditions on every row found
+        by either index when they are ORed (on recheck, then again as a filter), and
+        phrases and trigram similarity are costly to check: queried apart, each condition
+        is checked once, on its own index's rows only (a phrase query five times faster).
+        """
+        conditions = self._match_conditions(text, fuzzy=fuzzy)
+        if not conditions:
+            return [self.none()]
+        return [self.filter(condition) for condition in conditions]
+
+    def _match_conditions(self, text: str, *, fuzzy: bool) -> list[Q]:
+        """The ways an entry matches (see ``matching``); none for a query with no words."""
         if self._is_postgres():
-            condition = Q(search_vector=search_query(text))
+            conditions = [Q(search_vector=search_query(text))]
             terms = fuzzy_terms(text) if fuzzy else []
             if terms:
-                condition |= reduce(
-                    operator.and_,
-                    (
-                        Q(title__trigram_word_similar=term) | Q(authors__trigram_word_similar=term)
-                        for term in terms
-                    ),
+                conditions.append(
+                    reduce(
+                        operator.and_,
+                        (
+                            Q(title__trigram_word_similar=term)
+                            | Q(authors__trigram_word_similar=term)
+                            for term in terms
+                        ),
+                    )
                 )
-            return self.filter(condition)
+            return conditions
         terms = fallback_terms(text)
         if not terms:
-            return self.none()
-        entries = self
-        for term in terms:
-            entries = entries.filter(
-                Q(title__icontains=term)
-                | Q(authors__icontains=term)
-                | Q(keywords__icontains=term)
-                | Q(body__icontains=term)
+            return []
+        return [
+            reduce(
+                operator.and_,
+                (
+                    Q(title__icontains=term)
+                    | Q(authors__icontains=term)
+                    | Q(keywords__icontains=term)
+                    | Q(body__icontains=term)
+                    for term in terms
+                ),
             )
-        return entries
+        ]
 
     def ranked(self, text: str):
         """

@@ -10,7 +10,8 @@ Each kind is counted and ranked only up to ``COUNT_CAP`` matches, as web search 
 do ("1,000+ comments"): a common word matches a tenth of the archive, and counting and
 ranking all of it cost more than the rest of the page together. Up to the cap, counts and
 ranking are exact; beyond it, the best of the first ``COUNT_CAP + 1`` matches that
-PostgreSQL reads from the GIN index are ranked, and paginated, and the count says "1,000+".
+PostgreSQL reads from the GIN index (for papers, also of those it reads from the trigram
+indexes) are ranked and paginated, and the count says "1,000+".
 """
 
 import dataclasses
@@ -161,30 +162,43 @@ def search(
 
 
 def _search(*, text, kind, subject, year, status, page_number) -> Results:
-    def matches(value: str):
-        fuzzy = value == SearchEntry.Kind.PAPER
-        return (
-            SearchEntry.objects.visible_of_kind(value)
+    def candidates(value: str) -> tuple[str, list] | None:
+        """
+        SQL for the first ``COUNT_CAP + 1`` matches of each way of matching, with their
+        rank, as one set (None when nothing can match): each kind's GIN index is read
+        once, and only up to the cap.
+        """
+        arms = [
+            arm.ranked(text).order_by().values("id", "rank")[: COUNT_CAP + 1]
+            for arm in SearchEntry.objects.visible_of_kind(value)
             .with_filters(subject=subject, year=year, status=status)
-            .matching(text, fuzzy=fuzzy)
-        )
+            .matching_each_way(text, fuzzy=value == SearchEntry.Kind.PAPER)
+        ]
+        try:
+            return (arms[0].union(*arms[1:]) if len(arms) > 1 else arms[0]).query.sql_with_params()
+        except EmptyResultSet:  # a query that can match nothing (no words to look for)
+            return None
 
     def counted(value: str) -> int:
         """The number of matches, up to the cap: a count that stops reading there."""
-        return matches(value)[: COUNT_CAP + 1].count()
+        query = candidates(value)
+        if query is None:
+            return 0
+        sql, params = query
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS candidates", params)  # noqa: S608
+            return cursor.fetchone()[0]
 
     def best(value: str, start: int, stop: int) -> tuple[list[int], int]:
         """
         The ids of the best matches [start:stop] (within the cap) and the number of matches
-        (``COUNT_CAP + 1`` meaning "more"), in one query: the first ``COUNT_CAP + 1``
-        matches, with their rank, are read once from the GIN index and the heap; only
-        those are counted and sorted.
+        (above ``COUNT_CAP`` meaning "more"), in one query: only the candidates are ranked,
+        counted and sorted.
         """
-        candidates = matches(value).ranked(text).order_by().values("id", "rank")
-        try:
-            sql, params = candidates[: COUNT_CAP + 1].query.sql_with_params()
-        except EmptyResultSet:  # a query that can match nothing (no words to look for)
+        query = candidates(value)
+        if query is None:
             return [], 0
+        sql, params = query
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT id, COUNT(*) OVER () FROM ({sql}) AS candidates"  # noqa: S608 - ORM SQL
