@@ -137,3 +137,11 @@ def test_the_cache_can_be_turned_off(client, discussion, settings):
     settings.DISCUSSION_PAGE_CACHE = False
     first = queries(client, discussion)
     assert queries(client, discussion) == first > 1
+
+
+def test_the_cached_page_holds_nothing_of_one_visitor(client, discussion):
+    """No CSRF token, session or sign-in state may be stored and shown to the next reader."""
+    content = page(client, discussion)
+    assert "csrfmiddlewaretoken" not in content
+    assert "X-CSRFToken" not in content
+    assert "Sign in" in content
