@@ -138,7 +138,7 @@ DISCUSSION_PAGE_CACHE = os.environ.get("JOURNAL_CLUB_PAGE_CACHE", "1") == "1"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.ModelBackend",  # Django's, with one permissions query, not two
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
