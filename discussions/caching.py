@@ -8,14 +8,16 @@ page a visitor who is not signed in gets is cached under a key holding that vers
 change makes the old entry unreachable at once, in every process, with no delete to race
 against: a page rendered from newer rows under an older version is never asked for again.
 
-Signed-in members always get a fresh page, because theirs carries per-member bits (new
-since your visit, your own comments' links, your helpful marks, a CSRF token).
+Signed-in members get a page with per-member bits (new since your visit, your own
+comments' links, your helpful marks, a CSRF token): ``member_pages`` caches it the same
+way, with markers where those bits go.
 
 Most changes are caught by the model signals connected in ``connect``; the few writes
 that bypass ``save()`` (queryset updates) call ``changed`` themselves.
 """
 
 import hashlib
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib import messages
@@ -32,9 +34,12 @@ from articles.models import AbstractSection, Article, Author, Journal
 from .models import Comment, Discussion, Question, Reaction
 
 # Identifiers from the model, quoted; the slug is a parameter.
-_VERSION_SQL = "SELECT {id}, {version}, {status} FROM {table} WHERE {slug} = %s".format(  # noqa: S608
+_VERSION_SQL = "SELECT {id}, {version}, {status}, {host_id} FROM {table} WHERE {slug} = %s".format(  # noqa: S608
     table=connection.ops.quote_name(Discussion._meta.db_table),
-    **{name: connection.ops.quote_name(name) for name in ("id", "version", "status", "slug")},
+    **{
+        name: connection.ops.quote_name(name)
+        for name in ("id", "version", "status", "host_id", "slug")
+    },
 )
 
 # Time-dependent parts (a session moving from "upcoming" to "past") are at most this stale.
@@ -59,16 +64,30 @@ def cacheable(request) -> bool:
     )
 
 
-def cached_page(request, slug: str) -> HttpResponse | None:
-    """The cached page of this discussion at its current version, if there is one."""
+class Current(NamedTuple):
+    pk: int
+    version: int
+    status: str
+    host_id: int
+
+
+def current(slug: str) -> Current | None:
+    """A discussion's id, version, status and host, by slug, in one light query."""
     # A cache hit's only query, written out: building it with the ORM cost more than
-    # running it. Drafts are never cached; the full look-up then answers 404.
+    # running it.
     with connection.cursor() as cursor:
         cursor.execute(_VERSION_SQL, [slug])
         found = cursor.fetchone()
-    if found is None or found[2] == Discussion.Status.DRAFT:
+    return None if found is None else Current(*found)
+
+
+def cached_page(request, slug: str) -> HttpResponse | None:
+    """The cached page of this discussion at its current version, if there is one."""
+    # Drafts are never cached; the full look-up then answers 404.
+    found = current(slug)
+    if found is None or found.status == Discussion.Status.DRAFT:
         return None
-    content = cache.get(_key(request, found[0], found[1]))
+    content = cache.get(_key(request, found.pk, found.version))
     return None if content is None else HttpResponse(content)
 
 

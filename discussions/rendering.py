@@ -41,6 +41,14 @@ class ThreadView:
     # Threads (top-level comments) this reader follows; None: no follow buttons.
     followed_thread_ids: frozenset[int] | None = None
     page_path: str = ""  # where a follow button brings the reader back (no JavaScript)
+    # Set when rendering the page shared by many members (``member_pages``): each
+    # per-member place in a comment is then marked rather than filled in.
+    marker: str = ""
+
+
+def marker(nonce: str, kind: str, argument: object = "") -> str:
+    """A place in a shared page that ``member_pages`` fills in for each member."""
+    return f"<!--{nonce}:{kind}:{argument}-->"
 
 
 def render_thread(entries: list[ThreadEntry], view: ThreadView, *, thread_id: str) -> SafeString:
@@ -103,19 +111,25 @@ def _article(entry: ThreadEntry, view: ThreadView, strings: dict) -> str:
         classes += " comment--deleted"
     else:
         own = view.viewer_id is not None and comment.author_id == view.viewer_id
+        if view.marker:
+            classes += marker(view.marker, "class", pk)
         if own:
             classes += " comment--own"
         if entry.is_new:
             classes += " comment--new"
         if comment.status == Comment.Status.PENDING:
             classes += " comment--pending"
-        meta = _meta(entry, urls, strings)
+        meta = _meta(entry, view, urls, strings)
         body = f'<div class="comment__body prose">{comment.body_html}</div>'
         actions = _actions(comment, own, view, urls, strings)
+        if view.marker:
+            actions = (
+                f"{marker(view.marker, 'actions', pk)}{actions}{marker(view.marker, '/actions')}"
+            )
     return f'<article class="{classes}" id="comment-{pk}">{meta}{body}{actions}</article>'
 
 
-def _meta(entry: ThreadEntry, urls: dict, strings: dict) -> str:
+def _meta(entry: ThreadEntry, view: ThreadView, urls: dict, strings: dict) -> str:
     comment = entry.comment
     author = comment.author
     parts = [
@@ -141,15 +155,29 @@ def _meta(entry: ThreadEntry, urls: dict, strings: dict) -> str:
             f'<span class="comment__in-reply">{strings["in_reply_to"]} '
             f'<a href="#comment-{parent.pk}">@{escape(parent.author.username)}</a></span>'
         )
+    if view.marker:
+        parts.append(marker(view.marker, "new", comment.pk))
     if entry.is_new:
-        parts.append(f'<span class="comment__new">{strings["new"]}</span>')
+        parts.append(new_badge())
     if comment.status == Comment.Status.PENDING:
         parts.append(f'<span class="badge badge--pending">{strings["pending"]}</span>')
     parts.append("</header>")
     return "".join(parts)
 
 
-def _actions(comment: Comment, own: bool, view: ThreadView, urls: dict, strings: dict) -> str:
+def new_badge() -> str:
+    return f'<span class="comment__new">{_strings()["new"]}</span>'
+
+
+def render_actions(comment, view: ThreadView, *, own: bool) -> str:
+    """
+    A comment's actions footer. ``comment`` needs only ``pk``, ``status``,
+    ``helpful_count`` and ``parent_id``: a ``Comment`` or ``member_pages.CommentFacts``.
+    """
+    return _actions(comment, own, view, _url_patterns(), _strings())
+
+
+def _actions(comment, own: bool, view: ThreadView, urls: dict, strings: dict) -> str:
     pk = comment.pk
     parts = []
     if comment.status == Comment.Status.PENDING:

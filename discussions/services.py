@@ -13,7 +13,7 @@ from functools import reduce
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -268,22 +268,53 @@ def comment_mark_helpful(*, comment: Comment, member: User, helpful: bool = True
     return helpful
 
 
-def discussion_visit(*, discussion: Discussion, member: User) -> datetime.datetime | None:
+def discussion_visit(*, discussion_id: int, member: User) -> datetime.datetime | None:
     """
     Record that a member is looking at a discussion now.
 
     Returns when they last looked before (None on a first visit), so that the page can
     mark what others posted since.
     """
+    previous = (
+        DiscussionVisit.objects.filter(discussion_id=discussion_id, member=member)
+        .values_list("last_seen_at", flat=True)
+        .first()
+    )
+    discussion_visit_record(discussion_id=discussion_id, member=member, first=previous is None)
+    return previous
+
+
+def discussion_visit_record(*, discussion_id: int, member: User, first: bool) -> None:
+    """
+    ``discussion_visit`` for a caller who already read the previous visit.
+
+    Every page view by a member writes here, so on PostgreSQL the write does not wait
+    for its commit to reach the disk (``synchronous_commit`` off, for this transaction
+    only, so never when called inside a larger one): a crash may forget the last
+    moments of visits, never anything anyone wrote.
+    """
     now = timezone.now()
-    visit = DiscussionVisit.objects.filter(discussion=discussion, member=member).first()
-    if visit is None:
-        DiscussionVisit.objects.get_or_create(
-            discussion=discussion, member=member, defaults={"last_seen_at": now}
-        )
-        return None
-    DiscussionVisit.objects.filter(pk=visit.pk).update(last_seen_at=now)
-    return visit.last_seen_at
+    relaxed = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with transaction.atomic():
+        if relaxed:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        if first:
+            DiscussionVisit.objects.get_or_create(
+                discussion_id=discussion_id, member=member, defaults={"last_seen_at": now}
+            )
+        else:
+            # Written out: this runs on every page view, and the ORM's update cost more
+            # than the rest of a cached page's work.
+            with connection.cursor() as cursor:
+                cursor.execute(_VISIT_UPDATE, [now, member.pk, discussion_id])
+
+
+_VISIT_TABLE = connection.ops.quote_name(DiscussionVisit._meta.db_table)
+_VISIT_UPDATE = (
+    f"UPDATE {_VISIT_TABLE} SET last_seen_at = %s "  # noqa: S608 - the model's own table
+    "WHERE member_id = %s AND discussion_id = %s"
+)
 
 
 def question_synthesis_save(

@@ -10,13 +10,16 @@ import dataclasses
 from collections import defaultdict
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, trigger_client_event
@@ -26,8 +29,9 @@ from moderation.ratelimits import RateLimited
 from moderation.services import can_lock, can_moderate
 from notifications.services import follows_on_page
 
-from . import caching, services
+from . import caching, member_pages, services
 from .forms import CommentForm, SynthesisForm
+from .member_pages import CommentFacts
 from .models import Comment, Discussion, Question, Reaction
 from .rendering import ThreadView, render_comment, render_item, render_thread
 from .threads import (
@@ -64,8 +68,13 @@ def archive(request):
 def discussion_detail(request, slug):
     """
     A discussion: the paper, the host's commentary, and each question's thread. Readers
-    who are not signed in get the page rendered once per change (``caching``).
+    who are not signed in get the page rendered once per change (``caching``); members
+    get a page rendered once per change and completed for each of them (``member_pages``).
     """
+    if member_pages.applies(request):
+        response = member_pages.page(request, slug, render_member_shell)
+        if response is not None:
+            return response
     if not caching.cacheable(request):
         return _render_discussion(request, _get_discussion(request, slug))
     response = caching.cached_page(request, slug)
@@ -491,26 +500,57 @@ def _reply_inserted(request, discussion: Discussion, parent: Comment, comment: C
     return slot + format_html('<ol class="replies" id="replies-{}">{}</ol>', parent.pk, item)
 
 
+DISCUSSION_TEMPLATE = "discussions/discussion_detail.html"
+
+
 def _render_discussion(request, discussion, *, bound_form: tuple[int, CommentForm] | None = None):
     """
     Render the discussion page; ``bound_form`` puts a submitted answer form (invalid, or
     asking for a preview) back under its question, with what the member typed.
+    """
+    context, _comments = _discussion_page(request, discussion, bound_form=bound_form)
+    return render(request, DISCUSSION_TEMPLATE, context)
+
+
+def render_member_shell(request, discussion, *, nonce: str) -> tuple[str, list[CommentFacts]]:
+    """The page ``member_pages`` completes for each member who may do what this one may."""
+    context, comments = _discussion_page(request, discussion, nonce=nonce)
+    return render_to_string(DISCUSSION_TEMPLATE, context, request), comments
+
+
+def _discussion_page(request, discussion, *, bound_form=None, nonce: str = ""):
+    """
+    The discussion page's context, and the facts of every comment it shows.
 
     The page's cost does not depend on the size of its threads: each question's first
     page of answers and their reply trees come in two queries for all questions, and
     everything about the reader is decided once, here.
+
+    With a ``nonce``, this is the shell of ``member_pages``: the page as this member
+    would see it if they owned, marked and followed nothing and had nothing new, with
+    markers where those bits go, and with no comment awaiting review.
     """
     article = discussion.article
     sort = Sort.parse(request.GET.get("sort"))
     seen_before = None
-    if request.user.is_authenticated:
-        seen_before = services.discussion_visit(discussion=discussion, member=request.user)
+    if request.user.is_authenticated and not nonce:
+        seen_before = services.discussion_visit(discussion_id=discussion.pk, member=request.user)
     questions = list(discussion.questions.all())
-    threads = first_page_threads(discussion, sort=sort, reader=request.user)
+    reader = AnonymousUser() if nonce else request.user
+    threads = first_page_threads(discussion, sort=sort, reader=reader)
     stats, participants = question_stats(discussion)
     shown = [entry.comment.pk for entries in threads.values() for entry in entries]
-    view = _thread_view(request, discussion, shown)
-    if request.user.is_authenticated:
+    view = _thread_view(request, discussion, () if nonce else shown)
+    if nonce:
+        view = dataclasses.replace(
+            view,
+            viewer_id=None,
+            csrf_token=member_pages.placeholder(nonce),
+            followed_thread_ids=frozenset(),
+            page_path=request.get_full_path(),
+            marker=nonce,
+        )
+    elif request.user.is_authenticated:
         followed = follows_on_page(request, discussion.pk)  # loaded once, the template reuses it
         view = dataclasses.replace(
             view,
@@ -518,18 +558,21 @@ def _render_discussion(request, discussion, *, bound_form: tuple[int, CommentFor
             page_path=request.get_full_path(),
         )
     first_new = None
+    comments = []
     for question in questions:
         entries = threads.get(question.pk, [])
-        if seen_before is not None:
-            for entry in entries:
-                comment = entry.comment
+        question.stats = stats.get(question.pk)
+        question_view = dataclasses.replace(view, can_post=view.can_post and not question.lock_note)
+        for entry in entries:
+            comment = entry.comment
+            if seen_before is not None:
                 entry.is_new = (
                     comment.created_at > seen_before and comment.author_id != view.viewer_id
                 )
                 if entry.is_new and first_new is None and not comment.deleted_at:
                     first_new = comment
-        question.stats = stats.get(question.pk)
-        question_view = dataclasses.replace(view, can_post=view.can_post and not question.lock_note)
+            if nonce:
+                comments.append(CommentFacts.of(comment, can_post=question_view.can_post))
         question.thread_html = render_thread(
             entries, question_view, thread_id=f"thread-{question.number}"
         )
@@ -538,27 +581,26 @@ def _render_discussion(request, discussion, *, bound_form: tuple[int, CommentFor
             question.form = bound_form[1]
         elif question_view.can_post:
             question.form = _answer_form(question)
-    return render(
-        request,
-        "discussions/discussion_detail.html",
-        {
-            "discussion": discussion,
-            "article": article,
-            "authors": list(article.authors.all()),
-            "abstract_sections": list(article.abstract_sections.all()),
-            "subjects": list(article.subjects.all()),
-            "questions": questions,
-            "can_post": view.can_post,
-            "can_write_synthesis": services.can_write_synthesis(request.user, discussion),
-            "can_host": services.can_host(request.user, discussion),
-            "can_lock": can_lock(request.user),
-            "suspension": services.member_suspension(request.user)
-            if request.user.is_authenticated and not view.can_post
-            else None,
-            "sort": sort,
-            "sorts": Sort.choices,
-            "participants": participants,
-            "comment_total": sum(s.comments for s in stats.values()),
-            "first_new": first_new,
-        },
-    )
+    context = {
+        "discussion": discussion,
+        "article": article,
+        "authors": list(article.authors.all()),
+        "abstract_sections": list(article.abstract_sections.all()),
+        "subjects": list(article.subjects.all()),
+        "questions": questions,
+        "can_post": view.can_post,
+        "can_write_synthesis": services.can_write_synthesis(request.user, discussion),
+        "can_host": services.can_host(request.user, discussion),
+        "can_lock": can_lock(request.user),
+        "suspension": services.member_suspension(request.user)
+        if request.user.is_authenticated and not view.can_post
+        else None,
+        "sort": sort,
+        "sorts": Sort.choices,
+        "participants": participants,
+        "comment_total": sum(s.comments for s in stats.values()),
+        "first_new": first_new,
+    }
+    if nonce:
+        context |= {"page_nonce": nonce, "csrf_token": mark_safe(view.csrf_token)}  # noqa: S308
+    return context, comments
