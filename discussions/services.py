@@ -14,7 +14,8 @@ from functools import reduce
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -139,8 +140,13 @@ def comment_post(
             if parent.status != Comment.Status.PUBLISHED:
                 raise NotAllowed(_("That comment is not published, so it cannot be replied to."))
         # Serialise one member's posts, so that two copies of one form cannot both pass
-        # the duplicate check below.
-        User.objects.select_for_update().only("pk").get(pk=author.pk)
+        # the duplicate check below. The same read counts their published comments.
+        member = (
+            User.objects.select_for_update(of=("self",))
+            .annotate(published=_published_comments())
+            .only("pk")
+            .get(pk=author.pk)
+        )
         duplicate = _recent_duplicate(question=question, author=author, body=body, parent=parent)
         if duplicate is not None:
             return duplicate
@@ -156,7 +162,7 @@ def comment_post(
             body_html=render_comment_body(body),
             label=label,
             status=Comment.Status.PENDING
-            if _needs_review(author, discussion)
+            if _needs_review(author, discussion, published=member.published)
             else Comment.Status.PUBLISHED,
         )
         comment.full_clean(exclude=["question", "parent", "root", "author"])
@@ -454,15 +460,29 @@ def suspension_message(suspension: Suspension) -> str:
     }
 
 
-def _needs_review(author: User, discussion: Discussion) -> bool:
-    """A new member's first posts wait for a moderator, unless they host or moderate."""
+def _needs_review(author: User, discussion: Discussion, *, published: int) -> bool:
+    """
+    A new member's first posts (until ``published`` of theirs are out) wait for a
+    moderator, unless they host or moderate.
+    """
     first_posts = settings.JOURNAL_CLUB_PREMODERATE_FIRST_POSTS
     if not first_posts or discussion.host_id == author.pk:
         return False
     if author.has_perm("moderation.moderate_comments"):
         return False
-    published = Comment.objects.filter(author=author, status=Comment.Status.PUBLISHED)
-    return published.count() < first_posts
+    return published < first_posts
+
+
+def _published_comments() -> Coalesce:
+    """How many published comments a member (the outer query's row) has."""
+    published = (
+        Comment.objects.filter(author=OuterRef("pk"), status=Comment.Status.PUBLISHED)
+        .order_by()
+        .values("author")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(published), 0)
 
 
 def _edit_grace() -> datetime.timedelta:

@@ -216,16 +216,31 @@ def test_reply_by_an_unverified_member_is_refused(client, discussion):
     assert Comment.objects.count() == 1
 
 
-def test_reply_post_query_count(member_client, discussion):
-    parent = CommentFactory(question=discussion.questions.first())
-    # session, member, the parent (with question, discussion, paper), the member's
-    # permissions (user and group), suspension check (once: remembered on the user),
-    # parent lock, member lock, duplicate check, insert, the page's version, search-index
-    # upsert, the page it lands on. The savepoints exist only because the test runs inside
-    # a transaction (in production they are BEGIN and COMMIT, which are not queries).
-    with CaptureQueriesContext(connection) as captured:
+def test_reply_post_query_count(
+    member_client, member, discussion, settings, django_capture_on_commit_callbacks
+):
+    """
+    Everything a reply costs in production: session, member, the parent (with question,
+    discussion, paper), the member's permissions (one query), the suspension check
+    (once: remembered on the user), parent lock, member lock (which also counts their
+    published comments, for pre-moderation), duplicate check, insert, the page's version,
+    search-index upsert, the notification task (after the commit), and the page the
+    reply lands on. The savepoints exist only because the test runs inside a
+    transaction (in production they are BEGIN and COMMIT, which are not queries).
+    """
+    settings.JOURNAL_CLUB_PREMODERATE_FIRST_POSTS = 1  # production's defaults
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    question = discussion.questions.first()
+    CommentFactory(question=question, author=member)  # their first post, already approved
+    parent = CommentFactory(question=question)
+    with (
+        CaptureQueriesContext(connection) as captured,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
         response = member_client.post(reply_url(parent), {"body": "Counting queries"})
     assert response.status_code == 302
+    assert callbacks  # the notification task was enqueued and is counted
+    assert Comment.objects.get(body="Counting queries").status == Comment.Status.PUBLISHED
     work = [q["sql"] for q in captured if "SAVEPOINT" not in q["sql"]]
     assert len(work) < 15, "\n".join(work)
 
