@@ -1,9 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article
-
-from .models import SearchEntry, subjects_in_use
+from .menus import filter_menus
+from .models import SearchEntry
 from .search import MAX_QUERY_LENGTH, clean_query
 
 
@@ -39,13 +38,10 @@ class SearchForm(forms.Form):
         self.fields["q"].widget.attrs.update(
             {"type": "search", "maxlength": MAX_QUERY_LENGTH, "autocomplete": "off"}
         )
-        self.fields["subject"].choices = [
-            ("", _("Any subject")),
-            *subjects_in_use().values_list("slug", "name"),
-        ]
-        years = Article.objects.dates("published_on", "year", order="DESC")
+        subjects, years = filter_menus()
+        self.fields["subject"].choices = [("", _("Any subject")), *subjects]
         self.fields["year"].choices = [("", _("Any year"))] + [
-            (str(day.year), str(day.year)) for day in years
+            (str(year), str(year)) for year in years
         ]
 
     def value(self, name: str):

@@ -28,6 +28,7 @@ from discussions.markdown import render_markdown
 from discussions.models import Comment, Discussion
 
 from .authors import author_key
+from .menus import papers_changed
 from .models import AuthorKey, SearchEntry
 from .search import SEARCH_CONFIG
 
@@ -54,6 +55,7 @@ def index_article(article: Article) -> None:
     _upsert([entry])
     AuthorKey.objects.filter(article=article).delete()
     AuthorKey.objects.bulk_create(_author_keys(article.pk, authors))
+    papers_changed()  # the search page's subject and year menus
 
 
 def index_discussion(discussion: Discussion) -> None:
@@ -109,6 +111,7 @@ def rebuild(*, batch_size: int = BATCH_SIZE) -> dict[str, int]:
                 SearchEntry.objects.bulk_create(batch)
         if postgres:
             _insert_from_staging_table()
+        papers_changed()
     if postgres:
         table = connection.ops.quote_name(SearchEntry._meta.db_table)
         with connection.cursor() as cursor:
