@@ -432,7 +432,7 @@ def explain(query: str) -> str:
 
     entries = (
         SearchEntry.objects.visible_of_kind(SearchEntry.Kind.COMMENT)
-        .matching(query, fuzzy=False)
+        .matching(query)
         .ranked(query)
         .values_list("pk", flat=True)[:5]
     )

@@ -11,6 +11,9 @@ changed elsewhere, such as a paper edited in the admin; both are run by
 On PostgreSQL the search vector is computed in the same statement as the upsert
 (``to_tsvector`` over the entry's text, weighted: title and authors A, subjects, journal
 and DOI B, the rest C); a rebuild fills the vectors of all rows in one UPDATE.
+
+The words of papers' titles and authors also go on the spelling list (``SpellingWord``)
+that the typo fallback corrects misspelled query words to.
 """
 
 import html
@@ -29,8 +32,8 @@ from discussions.models import Comment, Discussion
 
 from .authors import author_key
 from .menus import papers_changed
-from .models import AuthorKey, SearchEntry
-from .search import SEARCH_CONFIG
+from .models import AuthorKey, SearchEntry, SpellingWord
+from .search import SEARCH_CONFIG, spelling_words
 
 UPSERT_FIELDS = ["kind", "article", "discussion", "comment", "title", "authors", "keywords", "body"]
 BATCH_SIZE = 1000
@@ -53,6 +56,7 @@ def index_article(article: Article) -> None:
         sections=list(article.abstract_sections.all()),
     )
     _upsert([entry])
+    _add_spelling_words(spelling_words(entry.title, entry.authors))
     AuthorKey.objects.filter(article=article).delete()
     AuthorKey.objects.bulk_create(_author_keys(article.pk, authors))
     papers_changed()  # the search page's subject and year menus
@@ -97,20 +101,29 @@ def rebuild(*, batch_size: int = BATCH_SIZE) -> dict[str, int]:
     """
     counts = dict.fromkeys(SearchEntry.Kind.values, 0)
     postgres = connection.vendor == "postgresql"
+    words: set[str] = set()
     with transaction.atomic():
         SearchEntry.objects.all().delete()
         AuthorKey.objects.all().delete()
+        SpellingWord.objects.all().delete()
         if postgres:
             _create_staging_table()
         # A batch is read before it is written: no query may run on the connection while
         # a COPY is open on it.
         for batch in _batched(_all_entries(counts, batch_size), batch_size):
+            words.update(
+                word
+                for entry in batch
+                if entry.kind == SearchEntry.Kind.PAPER
+                for word in spelling_words(entry.title, entry.authors)
+            )
             if postgres:
                 _copy(batch)
             else:
                 SearchEntry.objects.bulk_create(batch)
         if postgres:
             _insert_from_staging_table()
+        _add_spelling_words(words, batch_size=batch_size)
         papers_changed()
     if postgres:
         table = connection.ops.quote_name(SearchEntry._meta.db_table)
@@ -204,6 +217,17 @@ def _upsert(entries: list[SearchEntry]) -> None:
         fields = [*UPSERT_FIELDS, "updated_at"]
     SearchEntry.objects.bulk_create(
         entries, update_conflicts=True, unique_fields=["key"], update_fields=fields
+    )
+
+
+def _add_spelling_words(words: Iterable[str], *, batch_size: int = BATCH_SIZE) -> None:
+    """Put these words on the spelling list (``SpellingWord``), those not on it already."""
+    # In order, so that two writers adding the same words wait for each other rather
+    # than deadlock.
+    SpellingWord.objects.bulk_create(
+        (SpellingWord(word=word) for word in sorted(words)),
+        batch_size=batch_size,
+        ignore_conflicts=True,
     )
 
 

@@ -11,10 +11,11 @@ from functools import reduce
 
 from django.contrib.postgres.search import (
     SearchHeadline,
+    SearchQuery,
     SearchRank,
     SearchVectorField,
 )
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Replace
 from django.utils.translation import gettext_lazy as _
@@ -28,9 +29,14 @@ from .search import (
     HIGHLIGHT_START,
     HIGHLIGHT_STOP,
     SEARCH_CONFIG,
+    SPELLING_CANDIDATES,
+    SPELLING_CORRECTIONS,
+    TRIGRAM_THRESHOLD,
     fallback_terms,
     fuzzy_terms,
+    is_typo_of,
     search_query,
+    widened_query,
 )
 
 
@@ -106,56 +112,21 @@ class SearchEntryQuerySet(models.QuerySet):
             )
         return entries
 
-    def matching(self, text: str, *, fuzzy: bool = True):
+    def matching(self, text: str, *, typos: SearchQuery | None = None):
         """
         Entries matching a cleaned query (see ``discovery.search.clean_query``).
 
         PostgreSQL: full-text search in web-search syntax ("quoted phrases", -not, OR),
-        English stemming, on the GIN-indexed vector; when ``fuzzy``, papers also match
-        when each word of the query resembles (by trigrams) a word of their title or
-        authors: typos, partial names. Only papers have a title and authors, so that arm
-        needs no "kind" condition and PostgreSQL answers the whole condition from the GIN
-        indexes (BitmapOr / BitmapAnd). Elsewhere: every word, anywhere in the entry.
+        English stemming, on the GIN-indexed vector; ``typos`` (see ``typo_query``) adds
+        the entries that have corrected spellings of the words instead, in the same index
+        scan. Elsewhere: every word, anywhere in the entry.
         """
-        conditions = self._match_conditions(text, fuzzy=fuzzy)
-        if not conditions:
-            return self.none()
-        return self.filter(reduce(operator.or_, conditions))
-
-    def matching_each_way(self, text: str, *, fuzzy: bool = True) -> list:
-        """
-        ``matching`` as one queryset per way of matching (full text; trigram resemblance),
-        whose union is ``matching``. PostgreSQL checks both conditions on every row found
-        by either index when they are ORed (on recheck, then again as a filter), and
-        phrases and trigram similarity are costly to check: queried apart, each condition
-        is checked once, on its own index's rows only (a phrase query five times faster).
-        """
-        conditions = self._match_conditions(text, fuzzy=fuzzy)
-        if not conditions:
-            return [self.none()]
-        return [self.filter(condition) for condition in conditions]
-
-    def _match_conditions(self, text: str, *, fuzzy: bool) -> list[Q]:
-        """The ways an entry matches (see ``matching``); none for a query with no words."""
         if self._is_postgres():
-            conditions = [Q(search_vector=search_query(text))]
-            terms = fuzzy_terms(text) if fuzzy else []
-            if terms:
-                conditions.append(
-                    reduce(
-                        operator.and_,
-                        (
-                            Q(title__trigram_word_similar=term)
-                            | Q(authors__trigram_word_similar=term)
-                            for term in terms
-                        ),
-                    )
-                )
-            return conditions
+            return self.filter(search_vector=_either(search_query(text), typos))
         terms = fallback_terms(text)
         if not terms:
-            return []
-        return [
+            return self.none()
+        return self.filter(
             reduce(
                 operator.and_,
                 (
@@ -166,31 +137,40 @@ class SearchEntryQuerySet(models.QuerySet):
                     for term in terms
                 ),
             )
-        ]
+        )
 
-    def ranked(self, text: str):
+    def ranked(self, text: str, *, typos: SearchQuery | None = None):
         """
         Best match first, with the rank as ``rank``. PostgreSQL: by ``ts_rank`` (title and
-        authors weigh most), then newest; papers found only by trigram resemblance (a typo)
-        rank last. Ranking by trigram similarity as well was measured at several times the
-        cost of the whole full-text query, for a marginal gain. Elsewhere: newest first.
+        authors weigh most), then newest; with ``typos``, the entries that match the words
+        as typed first (``ts_rank`` is at most 1), each group by its rank for the widened
+        query. Elsewhere: newest first.
         """
         if not self._is_postgres():
             rank = models.Value(0.0, output_field=models.FloatField())
-        else:
+        elif typos is None:
             rank = SearchRank(models.F("search_vector"), search_query(text))
+        else:
+            as_typed = models.Case(
+                models.When(search_vector=search_query(text), then=models.Value(1.0)),
+                default=models.Value(0.0),
+            )
+            rank = as_typed + SearchRank(
+                models.F("search_vector"), _either(search_query(text), typos)
+            )
         return self.annotate(rank=rank).order_by("-rank", "-pk")
 
-    def with_headlines(self, text: str):
+    def with_headlines(self, text: str, *, typos: SearchQuery | None = None):
         """
-        PostgreSQL: the best fragments of the text with matches between \\x02 and \\x03
-        markers (turned into <mark> only after escaping, by ``discovery.search``). PostgreSQL
-        evaluates these for the rows of the page only, after sorting and the limit.
+        PostgreSQL: the best fragments of the text with matches (and corrected spellings)
+        between \\x02 and \\x03 markers (turned into <mark> only after escaping, by
+        ``discovery.search``). PostgreSQL evaluates these for the rows of the page only,
+        after sorting and the limit.
         """
         if not self._is_postgres():
             return self
         markers = {"start_sel": HIGHLIGHT_START, "stop_sel": HIGHLIGHT_STOP}
-        query = search_query(text)
+        query = _either(search_query(text), typos)
         return self.annotate(
             title_headline=SearchHeadline(
                 _angles_swapped("title"),
@@ -225,8 +205,7 @@ class SearchEntry(models.Model):
 
     ``key`` ("paper:12", "commentary:5", "comment:77") makes writing an entry a single
     upsert. ``search_vector`` is filled on PostgreSQL only, where a GIN index serves it
-    (created by this app's migrations on PostgreSQL only, with trigram indexes on
-    ``title`` and ``authors``).
+    (created by this app's migrations on PostgreSQL only).
     """
 
     class Kind(models.TextChoices):
@@ -272,6 +251,73 @@ class SearchEntry(models.Model):
         return self.key
 
 
+# Each term's nearest words on the spelling list (pg_trgm's % and <->, which the list's GIN
+# trigram index serves), for every term but stop words ("for" is no word to correct).
+_NEAREST_WORDS_SQL = """
+SELECT term, word FROM unnest(%(terms)s::text[]) AS terms (term)
+LEFT JOIN LATERAL (
+    SELECT word FROM discovery_spellingword WHERE word %% term
+    ORDER BY word <-> term, word LIMIT %(limit)s
+) AS nearest ON true
+WHERE numnode(plainto_tsquery(%(config)s::regconfig, term)) > 0
+"""
+
+
+class SpellingWordQuerySet(models.QuerySet):
+    def corrections(self, terms: list[str]) -> dict[str, list[str]]:
+        """
+        PostgreSQL: for each term that is not a stop word, the words it may be a typo of
+        (none for a word on the list). One query: each term's nearest words by trigram
+        similarity, from the GIN trigram index, then kept if close enough in spelling
+        (``discovery.search.is_typo_of``). Elsewhere: nothing.
+        """
+        terms = list(dict.fromkeys(term.lower() for term in terms))
+        if not terms or connections[self.db].vendor != "postgresql":
+            return {}
+        with transaction.atomic(using=self.db), connections[self.db].cursor() as cursor:
+            # For this transaction only: how alike (by trigrams) a candidate must be.
+            cursor.execute(
+                "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
+                [str(TRIGRAM_THRESHOLD)],
+            )
+            cursor.execute(
+                _NEAREST_WORDS_SQL,
+                {"terms": terms, "limit": SPELLING_CANDIDATES, "config": SEARCH_CONFIG},
+            )
+            rows = cursor.fetchall()
+        candidates: dict[str, list[str]] = {}
+        for term, word in rows:
+            candidates.setdefault(term, [])
+            if word is not None:
+                candidates[term].append(word)
+        return {
+            term: []
+            if term in words
+            else [word for word in words if is_typo_of(term, word)][:SPELLING_CORRECTIONS]
+            for term, words in candidates.items()
+        }
+
+
+class SpellingWord(models.Model):
+    """
+    A word of a paper's title or author names: what a misspelled query word is corrected
+    to (``typo_query``). Written with the paper's search entry (``discovery.index``) and
+    never removed but by a rebuild: a word left over from an edited paper only ever
+    widens a search to what the index holds.
+    """
+
+    word = models.CharField(_("word"), max_length=100, unique=True)
+
+    objects = SpellingWordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("spelling word")
+        verbose_name_plural = _("spelling words")
+
+    def __str__(self):
+        return self.word
+
+
 class AuthorKey(models.Model):
     """One author of one paper, filed under the key of their browse page."""
 
@@ -290,6 +336,22 @@ class AuthorKey(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.name}"
+
+
+def typo_query(text: str) -> SearchQuery | None:
+    """
+    The typo fallback: the query widened with corrected spellings of its words ("Albrs"
+    also finds "Albers"), or None when no word needs one. One query on PostgreSQL, none
+    elsewhere; the search runs it only when the words as typed find too few papers.
+    """
+    terms = fuzzy_terms(text)
+    if not terms:
+        return None
+    return widened_query(text, SpellingWord.objects.corrections(terms))
+
+
+def _either(query: SearchQuery, other: SearchQuery | None) -> SearchQuery:
+    return query if other is None else query | other
 
 
 def _angles_swapped(field: str) -> Replace:

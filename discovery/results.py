@@ -10,15 +10,19 @@ Each kind is counted and ranked only up to ``COUNT_CAP`` matches, as web search 
 do ("1,000+ comments"): a common word matches a tenth of the archive, and counting and
 ranking all of it cost more than the rest of the page together. Up to the cap, counts and
 ranking are exact; beyond it, the best of the first ``COUNT_CAP + 1`` matches that
-PostgreSQL reads from the GIN index (for papers, also of those it reads from the trigram
-indexes) are ranked and paginated, and the count says "1,000+".
+PostgreSQL reads from the GIN index are ranked and paginated, and the count says "1,000+".
+
+A paper search whose words find almost nothing is run again with corrected spellings of
+its words (the typo fallback, ``models.typo_query``), as web search engines do: the
+trigram look-up costs a query, so only the searches that need it pay for it.
 """
 
 import dataclasses
 
+from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString
@@ -26,12 +30,11 @@ from django.utils.translation import gettext, ngettext
 
 from discussions.models import Discussion
 
-from .models import SearchEntry
-from .search import TRIGRAM_THRESHOLD, highlight, marked_headline
+from .models import SearchEntry, typo_query
+from .search import TYPO_FALLBACK_BELOW, highlight, marked_headline
 
 PER_PAGE = 20
 PREVIEW = 5
-SEARCH_WORK_MEM = "32MB"
 # Matches counted and ranked per kind at most; a count above it reads "1,000+".
 COUNT_CAP = 1000
 
@@ -140,47 +143,42 @@ def search(
     page_number: str | int | None = None,
 ) -> Results:
     """Run a search; ``text`` must already be cleaned (``search.clean_query``)."""
-    arguments = {
-        "text": text,
-        "kind": kind,
-        "subject": subject,
-        "year": year,
-        "status": status,
-        "page_number": page_number,
-    }
-    if connection.vendor != "postgresql":
-        return _search(**arguments)
-    with transaction.atomic(), connection.cursor() as cursor:
-        # For this transaction only: how alike a paper's title or authors must be, and
-        # memory enough to count and rank thousands of matches without spilling to disk.
-        cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true),"
-            " set_config('work_mem', %s, true)",
-            [str(TRIGRAM_THRESHOLD), SEARCH_WORK_MEM],
-        )
-        return _search(**arguments)
+    # Per kind, once its first count is known: the query widened with corrected spellings
+    # (the typo fallback), or None for the words as typed.
+    widened: dict[str, SearchQuery | None] = {}
 
+    def settle(value: str, count: int) -> bool:
+        """
+        Decide from the first count of a kind whether to widen its search; True when it
+        has just been widened. Only papers are (the spelling list holds the words of their
+        titles and authors), only when the words as typed find fewer than
+        ``TYPO_FALLBACK_BELOW``: a search that finds enough never looks up a spelling.
+        """
+        if value in widened:
+            return False
+        wanted = value == SearchEntry.Kind.PAPER and count < TYPO_FALLBACK_BELOW
+        widened[value] = typo_query(text) if wanted else None
+        return widened[value] is not None
 
-def _search(*, text, kind, subject, year, status, page_number) -> Results:
     def candidates(value: str) -> tuple[str, list] | None:
         """
-        SQL for the first ``COUNT_CAP + 1`` matches of each way of matching, with their
-        rank, as one set (None when nothing can match): each kind's GIN index is read
-        once, and only up to the cap.
+        SQL for the first ``COUNT_CAP + 1`` matches with their rank (None when nothing can
+        match): the kind's GIN index is read once, and only up to the cap.
         """
-        arms = [
-            arm.ranked(text).order_by().values("id", "rank")[: COUNT_CAP + 1]
-            for arm in SearchEntry.objects.visible_of_kind(value)
+        typos = widened.get(value)
+        matches = (
+            SearchEntry.objects.visible_of_kind(value)
             .with_filters(subject=subject, year=year, status=status)
-            .matching_each_way(text, fuzzy=value == SearchEntry.Kind.PAPER)
-        ]
+            .matching(text, typos=typos)
+            .ranked(text, typos=typos)
+            .order_by()
+        )
         try:
-            return (arms[0].union(*arms[1:]) if len(arms) > 1 else arms[0]).query.sql_with_params()
+            return matches.values("id", "rank")[: COUNT_CAP + 1].query.sql_with_params()
         except EmptyResultSet:  # a query that can match nothing (no words to look for)
             return None
 
-    def counted(value: str) -> int:
-        """The number of matches, up to the cap: a count that stops reading there."""
+    def count_of(value: str) -> int:
         query = candidates(value)
         if query is None:
             return 0
@@ -189,12 +187,7 @@ def _search(*, text, kind, subject, year, status, page_number) -> Results:
             cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS candidates", params)  # noqa: S608
             return cursor.fetchone()[0]
 
-    def best(value: str, start: int, stop: int) -> tuple[list[int], int]:
-        """
-        The ids of the best matches [start:stop] (within the cap) and the number of matches
-        (above ``COUNT_CAP`` meaning "more"), in one query: only the candidates are ranked,
-        counted and sorted.
-        """
+    def best_of(value: str, start: int, stop: int) -> tuple[list[int], int]:
         query = candidates(value)
         if query is None:
             return [], 0
@@ -206,7 +199,23 @@ def _search(*, text, kind, subject, year, status, page_number) -> Results:
                 [*params, max(0, min(stop, COUNT_CAP) - start), start],
             )
             rows = cursor.fetchall()
+        if not rows and start > 0:  # past the end: how far the matches go
+            return [], count_of(value)
         return [pk for pk, _total in rows], (rows[0][1] if rows else 0)
+
+    def counted(value: str) -> int:
+        """The number of matches, up to the cap: a count that stops reading there."""
+        count = count_of(value)
+        return count_of(value) if settle(value, count) else count
+
+    def best(value: str, start: int, stop: int) -> tuple[list[int], int]:
+        """
+        The ids of the best matches [start:stop] (within the cap) and the number of matches
+        (above ``COUNT_CAP`` meaning "more"), in one query: only the candidates are ranked,
+        counted and sorted.
+        """
+        ids, count = best_of(value, start, stop)
+        return best_of(value, start, stop) if settle(value, count) else (ids, count)
 
     counts = dict.fromkeys(SearchEntry.Kind.values, 0)
     ranked: list[tuple[str, str, list[int], Page | None]] = []
@@ -221,8 +230,6 @@ def _search(*, text, kind, subject, year, status, page_number) -> Results:
             continue
         number = _page_number(page_number)
         ids, counts[value] = best(value, (number - 1) * PER_PAGE, number * PER_PAGE)
-        if not ids and number > 1:  # past the end: the last page, counted first
-            counts[value] = counted(value)
         # Pages go as far as the ranked matches do: the cap, when there are more.
         paginator = Paginator(range(min(counts[value], COUNT_CAP)), PER_PAGE)
         page = paginator.get_page(number)
@@ -233,7 +240,11 @@ def _search(*, text, kind, subject, year, status, page_number) -> Results:
     wanted = [pk for _value, _label, ids, _page in ranked for pk in ids]
     entries = {}
     if wanted:
-        found = SearchEntry.objects.filter(pk__in=wanted).with_headlines(text).for_results()
+        found = (
+            SearchEntry.objects.filter(pk__in=wanted)
+            .with_headlines(text, typos=widened.get(SearchEntry.Kind.PAPER))
+            .for_results()
+        )
         entries = {entry.pk: entry for entry in found}
     by_pk = {result.entry.pk: result for result in _results([entries[pk] for pk in wanted], text)}
     sections = [

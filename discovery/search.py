@@ -27,14 +27,21 @@ HIGHLIGHT_STOP = "\x03"
 # so that a comment quoting "<script>" shows it, escaped, like any other text.
 ANGLE_OPEN = "\x04"
 ANGLE_CLOSE = "\x05"
-# Word similarity (0 to 1) from which a paper's title or author list matches a query by
-# trigrams: 0.5 lets "Albrs" find "Albers"; PostgreSQL's default, 0.6, would not.
-TRIGRAM_THRESHOLD = 0.5
+# Typo fallback (``discovery.models.typo_query``): a paper search whose words find fewer
+# papers than this also looks for corrected spellings of its words.
+TYPO_FALLBACK_BELOW = 3
+# Trigram similarity (0 to 1) from which a word of the spelling list is a candidate
+# correction: 0.3 lets "Albrs" reach "Albers" (0.44). The edit distance then decides.
+TRIGRAM_THRESHOLD = 0.3
+# Candidates looked at, and corrections kept, per word of a query.
+SPELLING_CANDIDATES = 8
+SPELLING_CORRECTIONS = 3
 SNIPPET_LENGTH = 240
 
 SEARCH_CONFIG = getattr(settings, "JOURNAL_CLUB_SEARCH_CONFIG", "english")
 
 _WORD = re.compile(r"\w+")
+_LETTER = re.compile(r"[^\W\d_]")
 _SPACE = re.compile(r"\s+")
 
 
@@ -65,15 +72,89 @@ def fallback_terms(text: str) -> list[str]:
 
 def fuzzy_terms(text: str) -> list[str]:
     """
-    The words a paper's title or authors should resemble, for typo-tolerant matching:
-    every word of at least three letters, except excluded ones (-word); none for a
-    query with OR, whose words are alternatives rather than all wanted.
+    The words whose spelling the typo fallback may correct: every word of at least three
+    letters, except excluded ones (-word); none for a query with OR, whose words are
+    alternatives rather than all wanted.
     """
     words = text.replace('"', " ").split()
     if "OR" in words:
         return []
     wanted = [word for word in words if not word.startswith("-")]
     return [term for term in fallback_terms(" ".join(wanted)) if len(term) >= 3][:4]
+
+
+def excluded_terms(text: str) -> list[str]:
+    """The words a query leaves out (-word), for the typo fallback to leave out too."""
+    words = text.replace('"', " ").split()
+    return fallback_terms(" ".join(word[1:] for word in words if word.startswith("-")))
+
+
+def spelling_words(*texts: str) -> set[str]:
+    """
+    The words of these texts that typos are corrected to: lowercased, at least three
+    characters with at least one letter (no bare numbers), at most 100.
+    """
+    return {
+        word
+        for text in texts
+        for word in (match.lower() for match in _WORD.findall(text or ""))
+        if 3 <= len(word) <= 100 and _LETTER.search(word)
+    }
+
+
+def edit_distance(first: str, second: str) -> int:
+    """
+    Insertions, deletions, substitutions and swaps of two neighbours that turn one word
+    into the other (optimal string alignment distance).
+    """
+    previous_row = None
+    row = list(range(len(second) + 1))
+    for i, char in enumerate(first, start=1):
+        before, previous_row, row = previous_row, row, [i] + [0] * len(second)
+        for j, other in enumerate(second, start=1):
+            row[j] = min(
+                previous_row[j] + 1,
+                row[j - 1] + 1,
+                previous_row[j - 1] + (char != other),
+            )
+            if i > 1 and j > 1 and char == second[j - 2] and first[i - 2] == other:
+                row[j] = min(row[j], before[j - 2] + 1)
+    return row[-1]
+
+
+def is_typo_of(term: str, word: str) -> bool:
+    """
+    Whether ``term`` may be a misspelling of ``word``: at most one edit for a word of up to
+    five characters, two for a longer one (what web search engines allow). Trigram
+    similarity finds the candidates, but for short words it is too loose to decide alone
+    ("works" is as close to "workers" as "Albrs" to "Albers").
+    """
+    allowed = 1 if len(term) <= 5 else 2
+    return abs(len(term) - len(word)) <= allowed and edit_distance(term, word) <= allowed
+
+
+def widened_query(text: str, corrections: dict[str, list[str]]) -> SearchQuery | None:
+    """
+    The query's words, each also found as one of its corrections ("albrs" or "albers"),
+    all required, without the words the query leaves out; None when no word has a
+    correction (nothing to widen). ``corrections`` maps each word worth looking for (not
+    a stop word) to its corrections, if any.
+    """
+    if not any(corrections.values()):
+        return None
+    wanted = None
+    for term, words in corrections.items():
+        either = _plain(term)
+        for word in words:
+            either |= _plain(word)
+        wanted = either if wanted is None else wanted & either
+    for term in excluded_terms(text):
+        wanted &= ~_plain(term)
+    return wanted
+
+
+def _plain(word: str) -> SearchQuery:
+    return SearchQuery(word, search_type="plain", config=SEARCH_CONFIG)
 
 
 def marked_headline(headline: str | None) -> SafeString:

@@ -8,7 +8,7 @@ from articles.records import ArticleRecord, AuthorRecord
 from articles.services import article_create_from_record, article_update_from_record
 from discovery import index
 from discovery.authors import author_key
-from discovery.models import AuthorKey, SearchEntry
+from discovery.models import AuthorKey, SearchEntry, SpellingWord
 from discussions import services
 from discussions.models import Comment, Discussion
 from tests.discovery import factories as make
@@ -95,6 +95,24 @@ def test_papers_created_and_updated_from_records_are_indexed_with_their_authors(
     article_update_from_record(article=article, record=record)
     assert entry(f"paper:{article.pk}").title == "Knowledge brokers in practice: a review"
     assert AuthorKey.objects.filter(article=article).count() == 2
+
+
+def spelling_list() -> set[str]:
+    return set(SpellingWord.objects.values_list("word", flat=True))
+
+
+def test_indexing_a_paper_puts_its_title_and_author_words_on_the_spelling_list():
+    make.paper("Fidelity in 2020", authors=(("Bianca", "Albers", ""),), abstract="Clinics.")
+    assert spelling_list() == {"fidelity", "bianca", "albers"}
+    make.paper("Fidelity again", authors=(("Allison", "Metz", ""),))
+    assert spelling_list() == {"fidelity", "bianca", "albers", "again", "allison", "metz"}
+
+
+def test_the_rebuild_writes_the_spelling_list_again():
+    make.paper("Brokers", authors=(("Ann", "Smith", ""),), indexed=False)
+    SpellingWord.objects.create(word="leftover")
+    index.rebuild()
+    assert spelling_list() == {"brokers", "ann", "smith"}
 
 
 def test_indexed_text_has_no_tags_entities_or_control_characters():
