@@ -190,9 +190,26 @@ class SearchEntryQuerySet(models.QuerySet):
         )
 
     def for_results(self):
-        """What a result shows, joined in the same query."""
-        return self.select_related(
-            "article__journal", "discussion__article", "discussion__host", "comment__author"
+        """
+        What a result shows, joined in the same query: only the columns it shows, since
+        the rows of the page carry long texts (abstracts, comments, commentaries) and
+        vectors that the page never reads. A commentary or comment shows the title of its
+        entry's paper, which is its discussion's.
+        """
+        return self.select_related("article__journal", "discussion__host", "comment__author").only(
+            "kind",
+            "title",
+            "body",
+            "article__slug",
+            "article__title",
+            "article__published_on",
+            "article__journal__title",
+            "discussion__slug",
+            "discussion__host__username",
+            "discussion__host__display_name",
+            "comment__created_at",
+            "comment__author__username",
+            "comment__author__display_name",
         )
 
     def _is_postgres(self) -> bool:
