@@ -23,6 +23,28 @@ def author_url(author) -> str:
     return reverse("discovery:author", kwargs={"key": key}) if key else ""
 
 
+# Authors named in a list of papers or results; more are "et al."
+AUTHORS_SHOWN = 5
+
+
+@register.simple_tag
+def author_links(authors) -> SafeString:
+    """
+    A paper's first authors, each linked to their page, then "et al." if there are more:
+    written in one pass, as ``select_options`` is, because a template loop over every
+    author of every result cost more than the rest of the results page's markup.
+    """
+    shown = list(authors[: AUTHORS_SHOWN + 1])
+    parts = []
+    for author in shown[:AUTHORS_SHOWN]:
+        name = html.escape(author.full_name)
+        url = author_url(author)
+        parts.append(f'<a href="{html.escape(url)}">{name}</a>' if url else name)
+    if len(shown) > AUTHORS_SHOWN:
+        parts.append(html.escape(_("et al.")))
+    return mark_safe(", ".join(parts))  # noqa: S308 - every name and URL escaped above
+
+
 @register.simple_tag(takes_context=True)
 def absolute_url(context, path: str = "") -> str:
     """``path`` (default: this page, with its page number if past the first) as a full URL."""
