@@ -1,9 +1,23 @@
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from .menus import filter_menus
 from .models import SearchEntry
 from .search import MAX_QUERY_LENGTH, clean_query
+
+
+class Menu(BaseChoiceIterator):
+    """
+    Choices already in (value, label) pairs. Django copies and checks every option of a
+    list of choices, twice per field, on every request; it takes these as they are.
+    """
+
+    def __init__(self, choices: list[tuple[str, str]]):
+        self.choices = choices
+
+    def __iter__(self):
+        return iter(self.choices)
 
 
 class QueryField(forms.CharField):
@@ -39,10 +53,10 @@ class SearchForm(forms.Form):
             {"type": "search", "maxlength": MAX_QUERY_LENGTH, "autocomplete": "off"}
         )
         subjects, years = filter_menus()
-        self.fields["subject"].choices = [("", _("Any subject")), *subjects]
-        self.fields["year"].choices = [("", _("Any year"))] + [
-            (str(year), str(year)) for year in years
-        ]
+        self.fields["subject"].choices = Menu([("", _("Any subject")), *subjects])
+        self.fields["year"].choices = Menu(
+            [("", _("Any year")), *((str(year), str(year)) for year in years)]
+        )
 
     def value(self, name: str):
         """The cleaned value of a field, or its empty value if what came was not valid."""
