@@ -11,18 +11,27 @@ port with DEBUG off, a generated secret key and the bench settings (production's
 a bounded time) on each target in turn:
 
 - minimal: ``/bench/minimal/``, the same middleware and server doing no work;
+- minimal, signed in: the same view for a signed-in member, whose every request loads
+  their session and account (the request log names them): the floor of any page a
+  member gets;
 - anonymous: the discussion page for a reader who is not signed in;
 - signed in: the same page for a demo member, signed in through the login form (the
   session and CSRF cookies go to wrk in a Cookie header);
 
 and prints, per target, the median over rounds of requests/s, p50 and p99 latency, and the
 ratio of its requests/s to the minimal view's, each ratio taken within one round (so
-both sides saw the same machine), then the median. It drops the database at the end.
+both sides saw the same machine), then the median; for the signed-in page also the ratio
+to the signed-in minimal view. It drops the database at the end.
+
+``--redis`` runs the server as the README's "Scaling out" describes: the cache in Redis
+(``REDIS_URL``, 127.0.0.1:6379 here, so all workers share the cached pages) and the
+sessions in ``cached_db``.
 
 Usage (from the project root, after `make install`; PostgreSQL at 127.0.0.1:5432; wrk):
 
     .venv/bin/python bench/throughput.py                       # 3 rounds of 10 s per target
     .venv/bin/python bench/throughput.py --comments 1000 --rounds 5 --seconds 10
+    .venv/bin/python bench/throughput.py --redis
 """
 
 import argparse
@@ -42,7 +51,7 @@ from common import (
     wrk,
 )
 
-TARGETS = ["minimal", "anonymous", "signed in"]
+TARGETS = ["minimal", "minimal, signed in", "anonymous", "signed in"]
 
 
 def main() -> None:
@@ -54,9 +63,23 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=10, help="per wrk run (10)")
+    parser.add_argument(
+        "--redis",
+        nargs="?",
+        const="redis://127.0.0.1:6379/15",
+        help="cache in Redis (default URL: redis://127.0.0.1:6379/15), sessions in cached_db",
+    )
     args = parser.parse_args()
 
     environment = configure("jc_bench_throughput")
+    if args.redis:
+        import redis
+
+        redis.Redis.from_url(args.redis).flushdb()  # no page of an earlier run's database
+        environment.env |= {
+            "REDIS_URL": args.redis,
+            "DJANGO_SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
+        }
     log = Path(tempfile.gettempdir()) / f"{environment.database_name}-gunicorn.log"
     with throwaway_site(environment, extra_comments=args.comments):
         from discussions.models import Comment
@@ -66,6 +89,7 @@ def main() -> None:
             cookies = cookie_header(sign_in(base, "demo-priya@example.org"))
             urls = {
                 "minimal": (f"{base}/bench/minimal/", {}),
+                "minimal, signed in": (f"{base}/bench/minimal/", {"Cookie": cookies}),
                 "anonymous": (f"{base}{DISCUSSION_URL}", {}),
                 "signed in": (f"{base}{DISCUSSION_URL}", {"Cookie": cookies}),
             }
@@ -84,23 +108,29 @@ def main() -> None:
                     file=sys.stderr,
                 )
 
+    cache = "Redis cache, cached_db sessions" if args.redis else "local-memory cache"
     print(
-        f"\ngunicorn ({log.name}), discussion page with {total} comments, wrk -t2 -c10 "
-        f"-d{args.seconds}s, median of {args.rounds} rounds"
+        f"\ngunicorn ({log.name}, {cache}), discussion page with {total} comments, "
+        f"wrk -t2 -c10 -d{args.seconds}s, median of {args.rounds} rounds"
     )
     print(
-        f"{'target':>10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs minimal':>11}"
+        f"{'target':>18} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
+        f"{'vs minimal':>11} {'vs minimal, signed in':>22}"
     )
-    for target in TARGETS:
-        runs = [results[target] for results in rounds]
-        ratio = median(
-            results[target].requests_per_second / results["minimal"].requests_per_second
+
+    def ratio(target: str, floor: str) -> float:
+        return median(
+            results[target].requests_per_second / results[floor].requests_per_second
             for results in rounds
         )
+
+    for target in TARGETS:
+        runs = [results[target] for results in rounds]
+        signed_in = f"{ratio(target, 'minimal, signed in'):.0%}" if target == "signed in" else ""
         print(
-            f"{target:>10} {median(r.requests_per_second for r in runs):>8.0f} "
+            f"{target:>18} {median(r.requests_per_second for r in runs):>8.0f} "
             f"{median(r.p50_ms for r in runs):>8.1f} {median(r.p99_ms for r in runs):>8.1f} "
-            f"{sum(r.errors for r in runs):>7} {ratio:>10.0%}"
+            f"{sum(r.errors for r in runs):>7} {ratio(target, 'minimal'):>10.0%} {signed_in:>22}"
         )
 
 
