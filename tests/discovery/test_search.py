@@ -330,6 +330,13 @@ def test_hidden_comments_never_appear(client, club):
     assert "Offensive" not in page(client, q="offensive fidelity")
 
 
+def test_a_comment_hidden_between_two_searches_is_gone_from_the_second(client, club):
+    hidden = make.comment(club, "Offensive fidelity remark.")
+    assert "Offensive" in page(client, q="offensive fidelity")
+    Comment.objects.filter(pk=hidden.pk).update(deleted_at=make.days_ago(0))
+    assert "Offensive" not in page(client, q="offensive fidelity")
+
+
 def test_draft_discussions_never_appear(client):
     draft = make.discussion(
         make.paper("A paper"), commentary="Secret fidelity plans.", status=Discussion.Status.DRAFT
