@@ -13,7 +13,9 @@ an author, typos, a DOI):
   text, the plain scan a search without an index does;
 
 and prints the medians, the ratios, and whether PostgreSQL's plan for the search uses the
-GIN index (a Bitmap Index Scan on ``discovery_search_vector_comment_gin``), with an excerpt.
+GIN index (a Bitmap Index Scan on ``discovery_search_vector_comment_gin``), with an excerpt,
+and whether the typo fallback's look-up of misspelled words uses the spelling list's
+trigram index (``discovery_spellingword_trgm``).
 
 Usage (from the project root, PostgreSQL running):
 
@@ -439,6 +441,24 @@ def explain(query: str) -> str:
     return entries.explain(analyze=True)
 
 
+def explain_spelling(terms: list[str]) -> str:
+    """PostgreSQL's plan for the typo fallback's look-up of misspelled words."""
+    from django.db import transaction
+
+    from discovery.models import NEAREST_WORDS_SQL
+    from discovery.search import SEARCH_CONFIG, SPELLING_CANDIDATES, TRIGRAM_THRESHOLD
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(TRIGRAM_THRESHOLD)]
+        )
+        cursor.execute(
+            "EXPLAIN ANALYZE " + NEAREST_WORDS_SQL,
+            {"terms": terms, "limit": SPELLING_CANDIDATES, "config": SEARCH_CONFIG},
+        )
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -480,6 +500,7 @@ def main() -> None:
         queries = [facts["doi"] if query == "DOI" else query for query in QUERIES]
         rows = measure(queries, args.repeat)
         plan = explain("implementation fidelity")
+        spelling_plan = explain_spelling(["implemntation", "facilitaton"])
     finally:
         if not args.keep:
             connection.creation.destroy_test_db(old_name, verbosity=0)
@@ -505,6 +526,13 @@ def main() -> None:
     print(f"\nEXPLAIN uses the GIN index: {'yes' if uses_gin else 'NO'}")
     for line in plan.splitlines():
         if any(key in line for key in ("Bitmap", "Index Cond", "Execution Time", "Limit")):
+            print("  " + line.strip())
+    uses_trigram = "Bitmap Index Scan on discovery_spellingword_trgm" in spelling_plan
+    print(
+        f"\nEXPLAIN of the spelling look-up uses the trigram index: {'yes' if uses_trigram else 'NO'}"
+    )
+    for line in spelling_plan.splitlines():
+        if any(key in line for key in ("Bitmap Index", "Index Cond", "Execution Time")):
             print("  " + line.strip())
 
 

@@ -270,7 +270,7 @@ class SearchEntry(models.Model):
 
 # Each term's nearest words on the spelling list (pg_trgm's % and <->, which the list's GIN
 # trigram index serves), for every term but stop words ("for" is no word to correct).
-_NEAREST_WORDS_SQL = """
+NEAREST_WORDS_SQL = """
 SELECT term, word FROM unnest(%(terms)s::text[]) AS terms (term)
 LEFT JOIN LATERAL (
     SELECT word FROM discovery_spellingword WHERE word %% term
@@ -298,7 +298,7 @@ class SpellingWordQuerySet(models.QuerySet):
                 [str(TRIGRAM_THRESHOLD)],
             )
             cursor.execute(
-                _NEAREST_WORDS_SQL,
+                NEAREST_WORDS_SQL,
                 {"terms": terms, "limit": SPELLING_CANDIDATES, "config": SEARCH_CONFIG},
             )
             rows = cursor.fetchall()
