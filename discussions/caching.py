@@ -87,21 +87,22 @@ def cached_page(request, slug: str) -> HttpResponse | None:
     found = current(slug)
     if found is None or found.status == Discussion.Status.DRAFT:
         return None
-    content = cache.get(_key(request, found.pk, found.version))
+    content = cache.get(page_key(request, found.pk, found.version))
     return None if content is None else HttpResponse(content)
 
 
 def store_page(request, discussion: Discussion, response: HttpResponse) -> None:
     if response.status_code == 200 and not response.streaming:
-        key = _key(request, discussion.pk, discussion.version)
+        key = page_key(request, discussion.pk, discussion.version)
         cache.set(key, response.content, PAGE_TIMEOUT)
 
 
-def _key(request, pk: int, version: int) -> str:
+def page_key(request, pk: int, version: int, audience: str = "anonymous") -> str:
+    """The cache key of a discussion's page at a version, for one audience of readers."""
     # The full path: links on the page carry it (sign in and come back here, sorting).
     path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
     zone = timezone.get_current_timezone_name()
-    return f"discussion-page:{pk}:{version}:{get_language()}:{zone}:{path}"
+    return f"discussion-page:{pk}:{version}:{get_language()}:{zone}:{path}:{audience}"
 
 
 # --- Invalidation by model signals -------------------------------------------------------

@@ -21,7 +21,6 @@ suspended member, one with a comment awaiting review, or one with a message wait
 import dataclasses
 import datetime
 import functools
-import hashlib
 import re
 import secrets
 from collections.abc import Callable
@@ -150,7 +149,9 @@ def page(request, slug: str, render_shell: RenderShell) -> HttpResponse | None:
         return None  # the full look-up answers 404, or shows staff the draft
     if facts.suspended or facts.pending:
         return None  # their page says why they cannot post, or shows their pending comment
-    key = _key(request, found, _audience(member, found, facts))
+    key = caching.page_key(
+        request, found.pk, found.version, "member-" + _audience(member, found, facts)
+    )
     shell = cache.get(key)
     if shell is None:
         discussion = Discussion.objects.select_related("article__journal", "host").get(pk=found.pk)
@@ -344,12 +345,6 @@ def _audience(member, found: "caching.Current", facts: MemberFacts) -> str:
         bool(member.time_zone),
     )
     return "".join("1" if flag else "0" for flag in flags)
-
-
-def _key(request, found: "caching.Current", audience: str) -> str:
-    path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
-    zone = timezone.get_current_timezone_name()
-    return f"member-page:{found.pk}:{found.version}:{get_language()}:{zone}:{path}:{audience}"
 
 
 def _complete(shell: Shell, request, *, seen_before, helpful_ids, follows) -> bytes:
