@@ -83,7 +83,7 @@ def member_delete(*, member: User, remove_text: bool) -> None:
     removed); without it they stay, signed "Deleted member".
     """
     with transaction.atomic():
-        member = User.objects.select_for_update().get(pk=member.pk)
+        member = User.objects.select_for_update(no_key=True).get(pk=member.pk)
         comments = Comment.objects.filter(author=member)
         if remove_text:
             CommentRevision.objects.filter(comment__in=comments).delete()

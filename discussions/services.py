@@ -5,6 +5,14 @@ Every rule lives here, so that no view (plain, htmx or admin) can skip one. Each
 a keyword-only function that runs in one transaction and either does the whole job or
 raises: ``NotAllowed`` when the person may not do this at all (the view answers 403 with
 the message), ``ValidationError`` when what they sent is wrong (the form shows it).
+
+Locks, on PostgreSQL, are taken in one order by every write: the comment rows concerned,
+then the member, then the discussion's version (raised last, just before the commit).
+Row locks are ``FOR NO KEY UPDATE`` (``no_key=True``), never plain ``FOR UPDATE``: the
+foreign-key checks of a new reply (its parent, root, question and author, checked at
+commit) take ``FOR KEY SHARE`` on those rows, which only ``FOR UPDATE`` blocks. With
+``FOR UPDATE`` on a thread's first comment, a reply under it waited for that lock while
+holding the discussion's version, and replies at the same moment deadlocked.
 """
 
 import datetime
@@ -128,7 +136,7 @@ def comment_post(
         _require_participant(author)
         if parent is not None:
             # Lock the parent so that it cannot be deleted while the reply is attached.
-            parent = Comment.objects.select_for_update().get(pk=parent.pk)
+            parent = Comment.objects.select_for_update(no_key=True).get(pk=parent.pk)
             if parent.question_id != question.pk:
                 raise ValidationError(
                     _("You can only reply to a comment on the same question."),
@@ -142,7 +150,7 @@ def comment_post(
         # Serialise one member's posts, so that two copies of one form cannot both pass
         # the duplicate check below. The same read counts their published comments.
         member = (
-            User.objects.select_for_update(of=("self",))
+            User.objects.select_for_update(no_key=True, of=("self",))
             .annotate(published=_published_comments())
             .only("pk")
             .get(pk=author.pk)
@@ -183,7 +191,7 @@ def comment_edit(*, comment: Comment, editor: User, body: str, label: str | None
     body = _clean_body(body)
     with transaction.atomic():
         comment = (
-            Comment.objects.select_for_update()
+            Comment.objects.select_for_update(no_key=True, of=("self",))
             .select_related("question__discussion")
             .get(pk=comment.pk)
         )
@@ -228,7 +236,7 @@ def comment_delete(*, comment: Comment, actor: User) -> Comment:
     Replies stay where they are, attached to the tombstone. Deleting twice is harmless.
     """
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        comment = Comment.objects.select_for_update(no_key=True).get(pk=comment.pk)
         if comment.author_id != actor.pk:
             raise NotAllowed(_("You can only delete your own comments."))
         if comment.is_deleted:
@@ -253,7 +261,7 @@ def comment_mark_helpful(*, comment: Comment, member: User, helpful: bool = True
     """
     with transaction.atomic():
         comment = (
-            Comment.objects.select_for_update()
+            Comment.objects.select_for_update(no_key=True, of=("self",))
             .select_related("question__discussion")
             .get(pk=comment.pk)
         )
@@ -370,7 +378,7 @@ def discussion_open(*, discussion: Discussion) -> bool:
     closing time that has already passed is cleared, since the discussion is open again.
     """
     with transaction.atomic():
-        discussion = Discussion.objects.select_for_update().get(pk=discussion.pk)
+        discussion = Discussion.objects.select_for_update(no_key=True).get(pk=discussion.pk)
         if discussion.status == Discussion.Status.OPEN:
             return False
         now = timezone.now()
@@ -388,7 +396,7 @@ def discussion_open(*, discussion: Discussion) -> bool:
 def discussion_close(*, discussion: Discussion) -> bool:
     """Close a discussion: its threads become read-only. Returns False if already closed."""
     with transaction.atomic():
-        discussion = Discussion.objects.select_for_update().get(pk=discussion.pk)
+        discussion = Discussion.objects.select_for_update(no_key=True).get(pk=discussion.pk)
         if discussion.status == Discussion.Status.CLOSED:
             return False
         now = timezone.now()

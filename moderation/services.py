@@ -57,7 +57,7 @@ def flag_create(*, comment: Comment, flagger: User, reason: str, note: str = "")
     """
     note = note.strip()
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        comment = Comment.objects.select_for_update(no_key=True).get(pk=comment.pk)
         if not member_is_verified(flagger):
             raise NotAllowed(_("Please confirm your email address before flagging comments."))
         suspension = Suspension.objects.in_force().filter(member=flagger).first()
@@ -122,7 +122,7 @@ def comment_restore(*, comment: Comment, moderator: User, reason: str = "") -> C
 def _set_status(comment, moderator, status, kind, reason) -> Comment:
     _require(can_moderate(moderator))
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        comment = Comment.objects.select_for_update(no_key=True).get(pk=comment.pk)
         comment.status = status
         comment.moderation_note = reason if status == Comment.Status.HIDDEN else ""
         comment.save(update_fields=["status", "moderation_note"])
