@@ -7,7 +7,7 @@ raises: ``NotAllowed`` when the person may not do this at all (the view answers 
 the message), ``ValidationError`` when what they sent is wrong (the form shows it).
 
 Locks, on PostgreSQL, are taken in one order by every write: the comment rows concerned,
-then the member, then the discussion's version (raised last, just before the commit).
+then the member, then the discussion's version row.
 Row locks are ``FOR NO KEY UPDATE`` (``no_key=True``), never plain ``FOR UPDATE``: the
 foreign-key checks of a new reply (its parent, root, question and author, checked at
 commit) take ``FOR KEY SHARE`` on those rows, which only ``FOR UPDATE`` blocks. With
