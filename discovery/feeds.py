@@ -13,9 +13,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from discussions.markdown import render_markdown
-from discussions.models import Discussion
-
-from .models import visible_comments
+from discussions.models import Comment, Discussion
 
 ITEMS = 50
 
@@ -78,8 +76,7 @@ class _CommentsFeed(Feed):
 
     def comments(self):
         return (
-            visible_comments()
-            .filter(question__discussion__in=Discussion.objects.published())
+            Comment.objects.public()
             .select_related("author", "question__discussion__article")
             .order_by("-created_at", "-id")
         )

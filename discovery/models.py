@@ -45,22 +45,12 @@ def published_statuses() -> list[str]:
     return [status for status in Discussion.Status.values if status != Discussion.Status.DRAFT]
 
 
-def visible_comment_filter(prefix: str = "") -> Q:
-    """The condition for a comment anyone may read (not deleted, published), through ``prefix``."""
-    return Q(**{f"{prefix}deleted_at__isnull": True, f"{prefix}status": Comment.Status.PUBLISHED})
-
-
 def unlisted_comment_filter() -> Q:
     """
-    The opposite of ``visible_comment_filter``, written as the predicate of the partial index
+    The opposite of ``public_comment_q``, written as the predicate of the partial index
     ``discovery_comment_unlisted`` (migration 0003) so that PostgreSQL reads that small index.
     """
     return Q(deleted_at__isnull=False) | ~Q(status=Comment.Status.PUBLISHED)
-
-
-def visible_comments():
-    """Comments anyone may read, wherever they are (feeds add "in a published discussion")."""
-    return Comment.objects.filter(visible_comment_filter())
 
 
 class SearchEntryQuerySet(models.QuerySet):

@@ -204,6 +204,16 @@ class Question(models.Model):
         return f"question-{self.number}"
 
 
+def public_comment_q(prefix: str = "") -> Q:
+    """
+    The condition for a comment whose text anyone may read (published and not deleted),
+    through ``prefix`` (``"comment__"`` from a notification). Every surface that shows or
+    tells of comments to readers at large (threads, feeds, search, notifications, emails)
+    applies this one rule.
+    """
+    return Q(**{f"{prefix}deleted_at__isnull": True, f"{prefix}status": Comment.Status.PUBLISHED})
+
+
 class CommentQuerySet(models.QuerySet):
     def for_discussion(self, discussion):
         return self.filter(question__discussion=discussion)
@@ -218,6 +228,12 @@ class CommentQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Comment.Status.PUBLISHED)
 
+    def public(self):
+        """Comments whose text anyone may read: published, not deleted, not in a draft."""
+        return self.filter(
+            public_comment_q(), question__discussion__in=Discussion.objects.published()
+        )
+
     def in_threads_for(self, user):
         """
         What a thread shows this reader: published comments, tombstones of hidden ones (so
@@ -228,13 +244,26 @@ class CommentQuerySet(models.QuerySet):
             shown |= Q(status=Comment.Status.PENDING, author=user)
         return self.filter(shown)
 
+    def visible_to(self, user):
+        """
+        The comments whose place this reader may see, wherever one is asked for by its id:
+        the thread rule (``in_threads_for``) in the discussions they may read. Hidden and
+        deleted ones are among them as tombstones, which show no text.
+        """
+        return self.filter(
+            question__discussion__in=Discussion.objects.visible_to(user)
+        ).in_threads_for(user)
+
+    def readable_by(self, user):
+        """
+        The comments whose text this reader may read (quote, history, feeds): those of
+        ``visible_to`` that are not tombstones.
+        """
+        return self.visible_to(user).not_deleted().exclude(status=Comment.Status.HIDDEN)
+
     def by_member_in_public(self, member):
-        """A member's comments that anyone may read: published, not deleted, not in a draft."""
-        return (
-            self.not_deleted()
-            .published()
-            .filter(author=member, question__discussion__in=Discussion.objects.published())
-        )
+        """A member's comments that anyone may read."""
+        return self.public().filter(author=member)
 
 
 class Comment(models.Model):
@@ -338,6 +367,11 @@ class Comment(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_public(self) -> bool:
+        """``public_comment_q`` for a comment in hand: may anyone read its text?"""
+        return self.deleted_at is None and self.status == self.Status.PUBLISHED
 
 
 class CommentRevision(models.Model):

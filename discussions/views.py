@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -174,7 +174,10 @@ def comment_create(request, slug, number):
 @require_http_methods(["GET", "POST"])
 def comment_reply(request, pk):
     """Reply to a comment: the form opens under it; the reply lands in its thread."""
-    parent = _get_comment(request, pk)
+    # The form (and a quotation) only under a comment whose text this member may read; a
+    # reply sent meanwhile to one deleted or hidden is left to the service's rules, so that
+    # what was typed is never answered with a 404.
+    parent = _get_comment(request, pk, text=request.method == "GET")
     discussion = parent.question.discussion
     if request.method == "GET":
         services.check_can_post(member=request.user, question=parent.question)
@@ -344,10 +347,8 @@ def comment_permalink(request, pk):
 
 @require_GET
 def comment_revisions(request, pk):
-    """A comment's earlier versions, newest first."""
-    comment = _get_comment(request, pk)
-    if comment.is_deleted:
-        raise Http404
+    """A comment's earlier versions, newest first (none for a deleted or hidden one)."""
+    comment = _get_comment(request, pk, text=True)
     return render(
         request,
         "discussions/comment_revisions.html",
@@ -370,13 +371,19 @@ def _get_discussion(request, slug) -> Discussion:
     )
 
 
-def _get_comment(request, pk) -> Comment:
-    """A comment of a discussion this visitor may see, with its question and discussion."""
+def _get_comment(request, pk, *, text: bool = False) -> Comment:
+    """
+    A comment this reader may see (``Comment.objects.visible_to``: the rule the thread
+    pages apply), with its question and discussion; with ``text``, only one whose text
+    they may read (no tombstone). Anything else is a 404, as if it did not exist.
+    """
+    comments = (
+        Comment.objects.readable_by(request.user)
+        if text
+        else Comment.objects.visible_to(request.user)
+    )
     return get_object_or_404(
-        Comment.objects.select_related("author", "question__discussion__article").filter(
-            question__discussion__in=Discussion.objects.visible_to(request.user)
-        ),
-        pk=pk,
+        comments.select_related("author", "question__discussion__article"), pk=pk
     )
 
 

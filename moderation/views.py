@@ -116,10 +116,9 @@ def log(request):
 def flag(request, pk):
     """A member tells the moderators that a comment needs a look."""
     target = get_object_or_404(
-        Comment.objects.select_related("author", "question__discussion").filter(
-            question__discussion__in=Discussion.objects.visible_to(request.user),
-            status=Comment.Status.PUBLISHED,
-        ),
+        Comment.objects.readable_by(request.user)
+        .filter(status=Comment.Status.PUBLISHED)
+        .select_related("author", "question__discussion"),
         pk=pk,
     )
     form = FlagForm(request.POST if request.method == "POST" else None)

@@ -22,7 +22,7 @@ from django.utils.text import Truncator
 
 from accounts.models import User
 
-from .models import Delivery, Notification, comment_is_public
+from .models import Delivery, Notification
 from .services import unsubscribe_token
 
 EXCERPT_WORDS = 60
@@ -91,7 +91,7 @@ def digest_email(member: User, notifications: list[Notification], *, period: str
 
 def _item(notification: Notification) -> EmailItem:
     comment = notification.comment
-    if comment is None or not comment_is_public(comment):
+    if comment is None or not comment.is_public:
         excerpt = ""  # a new discussion is named by its title; a deleted comment never quoted
     else:
         excerpt = plain_text_excerpt(comment.body_html)

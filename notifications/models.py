@@ -17,27 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from discussions.models import Comment, Discussion, Question
+from discussions.models import Comment, Discussion, Question, public_comment_q
 
 # After this many failed attempts an email is given up (the notification stays in-app).
 MAX_EMAIL_ATTEMPTS = 8
-
-
-def comment_is_public(comment: Comment) -> bool:
-    """
-    May anyone be told about or quoted this comment? Not when it was deleted, nor while
-    moderation holds it for review or has hidden it (comments without a moderation status
-    are published).
-    """
-    return comment.deleted_at is None and getattr(comment, "status", "published") == "published"
-
-
-def _public_comment_condition() -> Q:
-    """``comment_is_public`` in SQL, for notifications about a comment."""
-    condition = Q(comment__deleted_at__isnull=True)
-    if any(field.name == "status" for field in Comment._meta.get_fields()):
-        condition &= Q(comment__status="published")
-    return condition
 
 
 class Delivery(models.TextChoices):
@@ -249,7 +232,7 @@ class NotificationQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.filter(
             Q(email_locked_until__isnull=True) | Q(email_locked_until__lte=now),
-            Q(comment__isnull=True) | _public_comment_condition(),
+            Q(comment__isnull=True) | public_comment_q("comment__"),
             Exists(EmailAddress.objects.filter(user=OuterRef("recipient"), verified=True)),
             email_delivery=delivery,
             emailed_at__isnull=True,
@@ -368,7 +351,7 @@ class Notification(models.Model):
 
     @property
     def comment_is_public(self) -> bool:
-        return self.comment is not None and comment_is_public(self.comment)
+        return self.comment is not None and self.comment.is_public
 
     @property
     def summary(self) -> str:

@@ -36,7 +36,7 @@ from accounts.models import User
 from discussions.markdown import find_mentions
 from discussions.models import Comment, Discussion, Question, Reaction
 
-from .models import Delivery, Follow, Notification, NotificationSettings, comment_is_public
+from .models import Delivery, Follow, Notification, NotificationSettings
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def notify_comment_posted(*, comment_id: int) -> int:
         .filter(pk=comment_id)
         .first()
     )
-    if comment is None or not comment_is_public(comment):
+    if comment is None or not comment.is_public:
         return 0
     discussion = comment.question.discussion
     thread_id = comment.root_id or comment.pk
@@ -158,7 +158,7 @@ def notify_comment_edited(*, comment_id: int) -> int:
     for whatever reason, is not notified again (the key is per comment).
     """
     comment = Comment.objects.select_related("question").filter(pk=comment_id).first()
-    if comment is None or not comment_is_public(comment):
+    if comment is None or not comment.is_public:
         return 0
     mentioned = set(_mentioned_member_ids(comment.body)) - {comment.author_id}
     return _create_notifications(
@@ -175,7 +175,7 @@ def notify_marked_helpful(*, comment_id: int, member_id: int) -> int:
     comment = Comment.objects.select_related("author", "question").filter(pk=comment_id).first()
     if (
         comment is None
-        or not comment_is_public(comment)
+        or not comment.is_public
         or comment.author_id == member_id
         or not comment.author.is_active
         # Taken back before the worker got to it: nothing to tell.
@@ -452,7 +452,7 @@ def _comment_gone(notification: Notification) -> bool:
     not emailed. It stays leased; when the lease ends a deleted comment is no longer due,
     and a hidden one is looked at again (it may have been restored).
     """
-    return notification.comment is not None and not comment_is_public(notification.comment)
+    return notification.comment is not None and not notification.comment.is_public
 
 
 def _deliver(

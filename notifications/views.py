@@ -180,9 +180,7 @@ def _follow_target(request, kind: str, pk: int):
         return question, question.get_absolute_url()
     if kind == "thread":
         comment = get_object_or_404(
-            Comment.objects.select_related("root__question", "question").filter(
-                question__discussion__in=visible
-            ),
+            Comment.objects.visible_to(request.user).select_related("root__question", "question"),
             pk=pk,
         )
         thread = comment.root or comment  # any comment of a thread stands for the thread

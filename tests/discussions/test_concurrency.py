@@ -6,9 +6,9 @@ import pytest
 from django.db import connection, connections
 
 from discussions import services
-from moderation import services as moderation
 from discussions.models import Comment
 from discussions.threads import question_stats
+from moderation import services as moderation
 from tests.factories import CommentFactory, DiscussionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
