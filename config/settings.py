@@ -335,5 +335,8 @@ if not DEBUG:
     # subdomain or over plain HTTP.
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
-# Changing an email address (or adding one) asks for the password again.
+# Changing an email address (or adding one) asks for the password again; only the
+# password: a code sent by email would let whoever holds a stolen session and the mailbox
+# change the address that receives the codes.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_METHODS = ["password"]

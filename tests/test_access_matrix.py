@@ -226,16 +226,15 @@ MATRIX = {
     ),
     "account_inactive": (lambda w: reverse("account_inactive"), everyone(post=405)),
     "account_reauthenticate": (lambda w: reverse("account_reauthenticate"), members_only(post=200)),
-    # Reauthenticating by a code sent by email is off: members confirm with their password
-    # (``account_reauthenticate``), so the code pages are not found; allauth sends members
-    # whose address is unconfirmed on to the password form.
+    # Reauthenticating by a code sent by email is off (ACCOUNT_REAUTHENTICATION_METHODS):
+    # members confirm with their password (``account_reauthenticate``).
     "account_request_reauthentication_code": (
         lambda w: reverse("account_request_reauthentication_code"),
-        members_only(get=404, post=404, unverified=(302, 302)),
+        members_only(get=403, post=403),
     ),
     "account_confirm_reauthentication_code": (
         lambda w: reverse("account_confirm_reauthentication_code"),
-        members_only(get=404, post=404, unverified=(302, 302)),
+        members_only(get=403, post=403),
     ),
     # Changing addresses asks for the password again first.
     "account_email": (lambda w: reverse("account_email"), members_only(post=302)),
