@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from discussions.models import Comment
 
@@ -15,7 +15,7 @@ from .forms import DeleteAccountForm, ProfileForm
 COMMENTS_PER_PAGE = 20
 
 
-@require_GET
+@require_safe
 def profile(request, username):
     """A member's public profile and their comments, newest first."""
     member = get_object_or_404(get_user_model(), username=username, is_active=True)
@@ -29,7 +29,7 @@ def profile(request, username):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def profile_edit(request):
     """The signed-in member edits their display name, affiliation, ORCID iD and bio."""
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
@@ -41,14 +41,14 @@ def profile_edit(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def data(request):
     """The member's own data: download it, or delete the account."""
     return render(request, "accounts/data.html", {"form": DeleteAccountForm(user=request.user)})
 
 
 @login_required
-@require_GET
+@require_safe
 def data_export(request):
     """Everything the member wrote and set, as a JSON download."""
     response = JsonResponse(

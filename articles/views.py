@@ -2,7 +2,7 @@
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from discussions.models import Discussion
 
@@ -10,7 +10,7 @@ from . import citations
 from .models import Article
 
 
-@require_GET
+@require_safe
 def article_detail(request, slug):
     """A paper's bibliographic record and abstract, with the discussions about it."""
     article = get_object_or_404(Article.objects.select_related("journal"), slug=slug)
@@ -29,7 +29,7 @@ def article_detail(request, slug):
     )
 
 
-@require_GET
+@require_safe
 def article_cite(request, slug, fmt):
     """The paper's citation as a BibTeX, RIS or CSL-JSON download."""
     citation_format = citation_format_or_404(fmt)

@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from articles.models import Journal, Subject
 
@@ -23,7 +23,7 @@ INDEX_PER_PAGE = 50
 DISCUSSIONS_PER_PAGE = 20
 
 
-@require_GET
+@require_safe
 def search(request):
     """Search papers, host commentaries and comments; results grouped by kind."""
     form = SearchForm(request.GET)
@@ -55,20 +55,20 @@ def search(request):
     )
 
 
-@require_GET
+@require_safe
 def browse_index(request):
     """Ways to browse: by subject, author, journal and year."""
     return render(request, "discovery/browse_index.html", {"meta_title": _("Browse")})
 
 
-@require_GET
+@require_safe
 def subject_list(request):
     """Subjects and keywords with their number of papers."""
     page = _page(request, browse.subjects_with_counts(), INDEX_PER_PAGE)
     return render(request, "discovery/subject_list.html", {"page": page})
 
 
-@require_GET
+@require_safe
 def subject_detail(request, slug):
     """Papers on a subject, those the club discussed first."""
     subject = get_object_or_404(Subject, slug=slug)
@@ -80,14 +80,14 @@ def subject_detail(request, slug):
     )
 
 
-@require_GET
+@require_safe
 def author_list(request):
     """Authors of the papers on file, by family name."""
     page = _page(request, browse.authors_with_counts(), INDEX_PER_PAGE)
     return render(request, "discovery/author_list.html", {"page": page})
 
 
-@require_GET
+@require_safe
 def author_detail(request, key):
     """An author's papers (by ORCID iD, or by family name and initials), discussed first."""
     name = browse.author_name(key)
@@ -107,14 +107,14 @@ def author_detail(request, key):
     )
 
 
-@require_GET
+@require_safe
 def journal_list(request):
     """Journals with their number of papers."""
     page = _page(request, browse.journals_with_counts(), INDEX_PER_PAGE)
     return render(request, "discovery/journal_list.html", {"page": page})
 
 
-@require_GET
+@require_safe
 def journal_detail(request, slug):
     """Papers from one journal, those the club discussed first."""
     journal = get_object_or_404(Journal, slug=slug)
@@ -126,14 +126,14 @@ def journal_detail(request, slug):
     )
 
 
-@require_GET
+@require_safe
 def year_list(request):
     """The archive by year: how many discussions opened each year."""
     page = _page(request, browse.years_with_counts(), INDEX_PER_PAGE)
     return render(request, "discovery/year_list.html", {"page": page})
 
 
-@require_GET
+@require_safe
 def year_detail(request, year):
     """The discussions that opened in one year, newest first."""
     if not 1 <= year <= 9999:  # beyond what a date can hold
@@ -153,7 +153,7 @@ def year_detail(request, year):
     )
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     """Keep crawlers out of account, moderation and search pages; point them at the sitemap."""
     lines = [

@@ -57,7 +57,7 @@ def cacheable(request) -> bool:
     """A plain page view by a reader who is not signed in, with no message waiting."""
     return (
         settings.DISCUSSION_PAGE_CACHE
-        and request.method == "GET"
+        and request.method in ("GET", "HEAD")
         and not request.user.is_authenticated
         and not request.htmx
         and not len(messages.get_messages(request))

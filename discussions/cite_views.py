@@ -7,7 +7,7 @@ Kept apart from ``views.py`` because citing belongs with the papers' citation fo
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from articles import citations
 from articles.views import citation_download, citation_format_or_404
@@ -15,7 +15,7 @@ from articles.views import citation_download, citation_format_or_404
 from .models import Discussion
 
 
-@require_GET
+@require_safe
 def discussion_cite(request, slug, fmt):
     """The discussion as a web page citation (BibTeX, RIS or CSL-JSON); drafts 404 but for staff."""
     citation_format = citation_format_or_404(fmt)

@@ -124,7 +124,7 @@ def applies(request) -> bool:
     """A plain page view by a signed-in member, with no message waiting."""
     return (
         settings.DISCUSSION_PAGE_CACHE
-        and request.method == "GET"
+        and request.method in ("GET", "HEAD")
         and request.user.is_authenticated
         and not request.htmx
         and not len(messages.get_messages(request))

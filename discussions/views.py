@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, trigger_client_event
 
 from config.errors import too_many_requests
@@ -48,7 +48,7 @@ from .threads import (
 DISCUSSIONS_PER_PAGE = 20
 
 
-@require_GET
+@require_safe
 def home(request):
     """Open discussions, newest first, with what is new to a signed-in member."""
     discussions = Discussion.objects.open().for_listing(member=request.user).newest_first()
@@ -56,7 +56,7 @@ def home(request):
     return render(request, "discussions/discussion_list.html", {"page": page, "archive": False})
 
 
-@require_GET
+@require_safe
 def archive(request):
     """Closed discussions, newest first."""
     discussions = Discussion.objects.closed().for_listing(member=request.user).newest_first()
@@ -64,7 +64,7 @@ def archive(request):
     return render(request, "discussions/discussion_list.html", {"page": page, "archive": True})
 
 
-@require_GET
+@require_safe
 def discussion_detail(request, slug):
     """
     A discussion: the paper, the host's commentary, and each question's thread. Readers
@@ -85,7 +85,7 @@ def discussion_detail(request, slug):
     return response
 
 
-@require_GET
+@require_safe
 def question_detail(request, slug, number):
     """One question's thread, a page of answers at a time (for long threads)."""
     discussion = _get_discussion(request, slug)
@@ -171,15 +171,15 @@ def comment_create(request, slug, number):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def comment_reply(request, pk):
     """Reply to a comment: the form opens under it; the reply lands in its thread."""
     # The form (and a quotation) only under a comment whose text this member may read; a
     # reply sent meanwhile to one deleted or hidden is left to the service's rules, so that
     # what was typed is never answered with a 404.
-    parent = _get_comment(request, pk, text=request.method == "GET")
+    parent = _get_comment(request, pk, text=request.method != "POST")
     discussion = parent.question.discussion
-    if request.method == "GET":
+    if request.method != "POST":
         services.check_can_post(member=request.user, question=parent.question)
         initial = (
             {"body": _quote(parent, request.GET.get("selection"))} if "quote" in request.GET else {}
@@ -217,14 +217,14 @@ def comment_reply(request, pk):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def comment_edit(request, pk):
     """Edit one's own comment; the form shows its Markdown source."""
     comment = _get_comment(request, pk)
     discussion = comment.question.discussion
     status = 200
     _require(services.can_edit_comment(request.user, comment, discussion), request)
-    if request.method == "GET":
+    if request.method != "POST":
         form = _edit_form(comment)
     else:
         form = _edit_form(comment, data=request.POST)
@@ -257,7 +257,7 @@ def comment_edit(request, pk):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def comment_delete(request, pk):
     """Delete one's own comment, after confirmation; replies stay under a tombstone."""
     comment = _get_comment(request, pk)
@@ -306,7 +306,7 @@ def discussion_status(request, slug):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def question_synthesis(request, slug, number):
     """The host writes or updates the synthesis pinned above a question's answers."""
     discussion = _get_discussion(request, slug)
@@ -335,7 +335,7 @@ def question_synthesis(request, slug, number):
 # --- Reading single comments ----------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def comment_permalink(request, pk):
     """A comment's permanent address: its place in the thread (or, for htmx, the comment)."""
     comment = _get_comment(request, pk)
@@ -345,7 +345,7 @@ def comment_permalink(request, pk):
     return redirect(_comment_location(discussion, comment))
 
 
-@require_GET
+@require_safe
 def comment_revisions(request, pk):
     """A comment's earlier versions, newest first (none for a deleted or hidden one)."""
     comment = _get_comment(request, pk, text=True)

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from discussions.models import Discussion
 
@@ -21,7 +21,7 @@ CALENDAR_HISTORY = datetime.timedelta(days=365)
 CALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
-@require_GET
+@require_safe
 def meeting_list(request):
     """Upcoming live sessions of published discussions, soonest first."""
     meetings = Meeting.objects.published().upcoming().for_calendar()
@@ -33,7 +33,7 @@ def meeting_list(request):
     )
 
 
-@require_GET
+@require_safe
 def meeting_ics(request, pk):
     """One session as an .ics file to add to a calendar."""
     meeting = get_object_or_404(
@@ -48,7 +48,7 @@ def meeting_ics(request, pk):
     return response
 
 
-@require_GET
+@require_safe
 def calendar_ics(request):
     """The club calendar: every session of a published discussion, to subscribe to."""
     since = timezone.now() - CALENDAR_HISTORY

@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from discussions.models import Comment, Discussion, Question
 
@@ -27,7 +27,7 @@ ACTIONS = {
 
 @login_required
 @permission_required("moderation.moderate_comments", raise_exception=True)
-@require_GET
+@require_safe
 def queue(request):
     """Comments awaiting review (first posts, flagged ones) and flagged comments."""
     open_flags = Flag.objects.filter(resolved_at__isnull=True)
@@ -73,7 +73,7 @@ def bulk(request):
 
 @login_required
 @permission_required("moderation.moderate_comments", raise_exception=True)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def comment(request, pk):
     """One comment with its context, its flags and its history, and the decision."""
     target = get_object_or_404(
@@ -103,7 +103,7 @@ def comment(request, pk):
 
 @login_required
 @permission_required("moderation.view_moderationaction", raise_exception=True)
-@require_GET
+@require_safe
 def log(request):
     """The audit log: every moderation action, newest first."""
     actions = ModerationAction.objects.select_related("moderator", "comment", "member")
@@ -112,7 +112,7 @@ def log(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def flag(request, pk):
     """A member tells the moderators that a comment needs a look."""
     target = get_object_or_404(
@@ -162,7 +162,7 @@ def discussion_lock(request, pk):
 
 @login_required
 @permission_required("moderation.moderate_members", raise_exception=True)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def suspend(request, username):
     """Suspend a member for a while, or indefinitely; their suspensions so far."""
     member = get_object_or_404(get_user_model(), username=username)

@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from discussions.models import Comment, Discussion, Question
 
@@ -37,7 +37,7 @@ EMAIL_TOPICS = {
 
 
 @login_required
-@require_GET
+@require_safe
 def notification_list(request):
     """The member's notifications, newest first, unread ones highlighted."""
     notifications = Notification.objects.for_recipient(request.user).for_listing()
@@ -82,7 +82,7 @@ def notification_read_all(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def notification_settings(request):
     """What the member follows, and how they want to hear about each kind of event."""
     form = NotificationSettingsForm(
@@ -131,7 +131,7 @@ def follow_toggle(request, kind, pk):
 
 
 @csrf_exempt  # the signed token is the authorisation; mail clients post without a cookie
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
     """
     Stop one kind of email (or one digest) from the link in it, without signing in. GET

@@ -362,3 +362,19 @@ def test_access_matrix(db, role):
                     status="open", closes_at=None
                 )
     assert failures == [], "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "member"])
+def test_head_is_answered_like_get_on_every_url(db, role):
+    """Uptime monitors and link checkers send HEAD: the status of a GET, without the body."""
+    world = World()
+    failures = []
+    for name, (build, _table) in sorted(MATRIX.items()):
+        if name == "account_logout":
+            continue  # a GET shows the confirmation; nothing to compare
+        url = build(world)
+        got = world.client(role).get(url).status_code
+        head = world.client(role).head(url)
+        if head.status_code != got or head.content:
+            failures.append(f"HEAD {name} as {role}: {head.status_code}, GET {got}")
+    assert failures == [], "\n".join(failures)

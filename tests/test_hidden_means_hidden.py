@@ -109,7 +109,7 @@ def test_no_surface_shows_text_to_a_reader_who_may_not_read_it(world, reader):
         client.force_login(readers[reader])
     author = readers["author"]
     leaks, seen = [], set()
-    for status, comment in comments.items():
+    for comment in comments.values():
         for name, (url, headers) in surfaces(discussion, question, comment, author).items():
             response = client.get(url, follow=True, **headers)
             assert response.status_code < 500, (name, url)
@@ -140,7 +140,7 @@ def test_no_email_carries_text_nobody_may_read(world):
 @pytest.mark.parametrize("status", ["pending", "hidden", "deleted"])
 @pytest.mark.parametrize("reader", ["anonymous", "member"])
 def test_the_revisions_and_quote_of_an_unreadable_comment_are_not_found(world, status, reader):
-    discussion, _question, comments, readers = world
+    _discussion, _question, comments, readers = world
     client = Client()
     if reader != "anonymous":
         client.force_login(readers[reader])
@@ -164,7 +164,8 @@ def test_a_pending_comment_fragment_is_not_found_for_others_and_shown_to_its_aut
 
 
 def test_the_rule_is_the_one_the_thread_pages_apply(world):
-    """``visible_to`` is the thread rule in readable discussions; ``readable_by`` drops tombstones."""
+    """``visible_to`` is the thread rule in readable discussions; ``readable_by`` drops
+    tombstones."""
     _discussion, _question, comments, readers = world
     for reader in ("member", "author"):
         user = readers[reader]
