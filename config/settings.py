@@ -298,6 +298,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A task running for longer than this many seconds is taken to be abandoned by a worker
+# that died, and run again by another (notifications/worker.py). Tasks here take seconds.
+JOURNAL_CLUB_TASK_LEASE = int(os.environ.get("JOURNAL_CLUB_TASK_LEASE", "600"))
 # The site's address, for the absolute links in emails (no trailing slash).
 JOURNAL_CLUB_BASE_URL = os.environ.get("JOURNAL_CLUB_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 

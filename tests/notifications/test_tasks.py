@@ -139,7 +139,7 @@ WORKER_DEADLINE = 120
 
 def run_worker_to_completion(deadline: float = WORKER_DEADLINE) -> None:
     """
-    Run `manage.py db_worker --batch` in this process: it runs every ready task, including
+    Run `manage.py run_worker --batch` in this process: it runs every ready task, including
     those the tasks enqueue, and returns when none is left. There is nothing to wait for
     and so no sleep to race. The one way it could run forever (a database that stays
     locked: the worker retries, as it should) is bounded: after ``deadline`` seconds a
@@ -155,15 +155,7 @@ def run_worker_to_completion(deadline: float = WORKER_DEADLINE) -> None:
     timer = threading.Timer(deadline, stop)
     timer.start()
     try:
-        call_command(
-            "db_worker",
-            "--batch",
-            "--no-startup-delay",
-            "--no-reload",
-            "--interval",
-            "0.1",
-            verbosity=0,
-        )
+        call_command("run_worker", "--batch", "--interval", "0.1", verbosity=0)
     except SystemExit:
         stopped.set()  # stopped between two tasks
     finally:
@@ -172,12 +164,12 @@ def run_worker_to_completion(deadline: float = WORKER_DEADLINE) -> None:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
     if stopped.is_set():
-        pytest.fail(f"db_worker did not finish its tasks within {deadline} seconds")
+        pytest.fail(f"run_worker did not finish its tasks within {deadline} seconds")
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_database_worker_delivers_end_to_end(settings, mailoutbox):
-    """Post, commit, run `manage.py db_worker --batch`: notified in-app and by email."""
+    """Post, commit, run `manage.py run_worker --batch`: notified in-app and by email."""
     settings.TASKS = DATABASE_BACKEND
     discussion = DiscussionFactory()
     question = discussion.questions.first()
