@@ -6,11 +6,18 @@ status and a short message in an ``X-Message`` header, which static/js/thread.js
 to the form that failed. Other requests get the usual styled error pages.
 """
 
+import sys
 from urllib.parse import quote
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import csrf, defaults
+
+# Seconds a client is asked to wait when the database is briefly out of reach (a restart,
+# a fail-over: typically well under a second).
+RETRY_AFTER_UNAVAILABLE = 5
 
 
 def _htmx_error(status: int, message: str) -> HttpResponse:
@@ -57,4 +64,21 @@ def too_many_requests(error) -> HttpResponse:
     """429 for a rate-limited action: htmx shows the message by the form, which keeps its text."""
     response = _htmx_error(429, error.message)
     response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def server_error(request):
+    """
+    500, or 503 when the cause is the database being out of reach for a moment: the page
+    says to try again shortly, with ``Retry-After``, and renders without the database.
+    """
+    error = sys.exc_info()[1]
+    if not isinstance(error, OperationalError | InterfaceError):
+        return defaults.server_error(request)
+    message = _("The site is briefly unavailable. Nothing was lost; please try again in a moment.")
+    if _is_htmx(request):
+        response = _htmx_error(503, message)
+    else:
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_UNAVAILABLE)
     return response

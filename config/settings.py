@@ -268,8 +268,13 @@ JOURNAL_CLUB_EDIT_GRACE_SECONDS = int(os.environ.get("JOURNAL_CLUB_EDIT_GRACE", 
 # See README, "Deploy" and "Scaling out". One JSON log line per request, timed from the
 # outermost middleware so that it covers everything (config/logging.py).
 MIDDLEWARE = ["config.logging.RequestLogMiddleware", *MIDDLEWARE]
-# Load balancers probe /healthz over plain HTTP (config/health.py).
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Load balancers probe /healthz over plain HTTP (config/health.py), answered ahead of the
+# session, authentication and host checks.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/tasks$"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "config.health.HealthCheckMiddleware",
+)
 # Sessions live in the database (or the database behind the shared cache with
 # "django.contrib.sessions.backends.cached_db"), never in one server's memory or disk,
 # so any app server can answer any request.
@@ -301,6 +306,8 @@ TASKS = {
 # A task running for longer than this many seconds is taken to be abandoned by a worker
 # that died, and run again by another (notifications/worker.py). Tasks here take seconds.
 JOURNAL_CLUB_TASK_LEASE = int(os.environ.get("JOURNAL_CLUB_TASK_LEASE", "600"))
+# /healthz/tasks answers 503 once a task has waited this many seconds: no worker is running.
+JOURNAL_CLUB_TASKS_STALE = int(os.environ.get("JOURNAL_CLUB_TASKS_STALE", "300"))
 # The site's address, for the absolute links in emails (no trailing slash).
 JOURNAL_CLUB_BASE_URL = os.environ.get("JOURNAL_CLUB_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 

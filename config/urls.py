@@ -30,7 +30,9 @@ urlpatterns = [
     path("", include("discovery.urls")),
     path("events/", include("events.urls")),
     path("healthz", health.healthz, name="healthz"),
+    path("healthz/tasks", health.tasks, name="healthz-tasks"),
 ]
 
 handler403 = "config.errors.permission_denied"
 handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

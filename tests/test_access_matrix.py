@@ -111,6 +111,7 @@ MATRIX = {
         everyone(),
     ),
     "healthz": (lambda w: reverse("healthz"), everyone()),
+    "healthz-tasks": (lambda w: reverse("healthz-tasks"), everyone()),
     # Taking part: confirmed members who are not suspended.
     "discussions:comment-create": (
         lambda w: reverse("discussions:comment-create", args=[w.discussion.slug, 1]),

@@ -8,6 +8,7 @@ the server at 127.0.0.1:6379 (database 15, keys under a random prefix that they 
 without one they are skipped, unless JOURNAL_CLUB_REQUIRE_REDIS=1 (CI) makes that a failure.
 """
 
+import datetime
 import gzip
 import json
 import logging
@@ -29,6 +30,7 @@ from django.core.management import call_command
 from django.db import OperationalError, models
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from config.logging import JSONFormatter
 from tests.factories import UserFactory
@@ -94,6 +96,70 @@ def test_healthz_answers_503_when_the_database_is_down(client, caplog):
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "databases": {"default": "unavailable"}}
     assert "database 'default' is unavailable" in caplog.text
+
+
+DATABASE_DOWN = mock.patch(
+    "django.db.backends.base.base.BaseDatabaseWrapper.cursor",
+    side_effect=OperationalError("server closed the connection unexpectedly"),
+)
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_when_the_database_is_down_whatever_cookies_come(member_client):
+    """A session cookie makes middleware read the session; the check comes before them."""
+    with DATABASE_DOWN:
+        response = member_client.get("/healthz", HTTP_HOST="10.0.0.7")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_a_page_read_while_the_database_is_out_of_reach_answers_503_to_retry(
+    client, member, signed_in
+):
+    if signed_in:
+        client.force_login(member)
+    client.raise_request_exception = False
+    with DATABASE_DOWN:
+        response = client.get("/")
+        fragment = client.get("/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "The site is briefly unavailable" in response.content.decode()
+    assert fragment.status_code == 503
+    assert "briefly%20unavailable" in fragment["X-Message"]
+
+
+@pytest.mark.django_db
+def test_any_other_error_is_still_a_500(client, monkeypatch):
+    from discussions import views
+
+    monkeypatch.setattr(views, "_get_discussion", mock.Mock(side_effect=ValueError("a bug")))
+    client.raise_request_exception = False
+    response = client.get("/discussions/anything/")
+    assert response.status_code == 500
+    assert "Retry-After" not in response
+
+
+@pytest.mark.django_db
+def test_healthz_tasks_answers_503_once_a_task_waits_too_long(client, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from notifications import tasks
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    assert client.get(reverse("healthz-tasks")).json()["status"] == "ok"
+    result = tasks.send_immediate_emails.enqueue()
+    assert client.get(reverse("healthz-tasks")).status_code == 200
+    DBTaskResult.objects.filter(pk=result.id).update(
+        enqueued_at=timezone.now()
+        - datetime.timedelta(seconds=settings.JOURNAL_CLUB_TASKS_STALE + 1)
+    )
+    response = client.get(reverse("healthz-tasks"))
+    assert response.status_code == 503
+    assert response.json()["status"] == "behind"
+    assert response.json()["waiting"] == 1
 
 
 @pytest.mark.django_db
