@@ -6,13 +6,21 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1:8000
 # Tests run the production settings (DEBUG off), which need a secret key.
 TEST_ENV := DJANGO_SECRET_KEY=test-only-not-secret
+# The locks are compiled from PyPI alone, whatever index this machine's pip or uv is set up
+# with, for Python 3.11; their header names `make lock` as the command that wrote them.
+UV_COMPILE := $(BIN)/uv pip compile --quiet --no-config --index-url https://pypi.org/simple \
+	--generate-hashes --python-version 3.11 --custom-compile-command "make lock"
+# `make lock UPGRADE=1` moves every package to the newest release its range allows;
+# `make lock UPGRADE=django-allauth` moves that one package only.
+UV_UPGRADE := $(if $(filter 1,$(UPGRADE)),--upgrade,$(if $(UPGRADE),--upgrade-package $(UPGRADE)))
 
-.PHONY: install run test lint format clean bench audit
+.PHONY: install run test lint format clean bench audit lock lock-check
 
+# Installs exactly the locked versions; a hash that does not match stops the install.
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)
@@ -43,9 +51,20 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
-format: install
-	$(BIN)/ruff check --fix .
-	$(BIN)/ruff format .
+# Compiles the ranges in requirements*.in into the locks. A pin the ranges still allow is
+# kept: upgrades are deliberate (UPGRADE=1 or UPGRADE=<package>, above).
+lock: install
+	$(UV_COMPILE) $(UV_UPGRADE) requirements.in -o requirements.txt
+	$(UV_COMPILE) $(UV_UPGRADE) requirements-dev.in -o requirements-dev.txt
 
-clean:
-	rm -rf $(VENV) staticfiles db.sqlite3
+# Fails when a lock no longer matches its ranges (or a hash was edited): compiles again,
+# starting from the committed pins, and compares.
+lock-check: install
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	cp requirements.txt requirements-dev.txt "$$tmp"/ && \
+	$(UV_COMPILE) requirements.in -o "$$tmp"/requirements.txt && \
+	diff -u requirements.txt "$$tmp"/requirements.txt && \
+	$(UV_COMPILE) requirements-dev.in -o "$$tmp"/requirements-dev.txt && \
+	diff -u requirements-dev.txt "$$tmp"/requirements-dev.txt && \
+	echo "requirements.txt and requirements-dev.txt match their ranges." || \
+	{ echo "A lock does not match its ranges: run 'make lock' and commit the result." >&2; exit 1; }
