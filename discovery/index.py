@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, Value
-from django.db.models.expressions import Combinable
+from django.db.models.expressions import Combinable, CombinedExpression
 from django.utils import timezone
 
 from articles.models import Article
@@ -186,7 +186,7 @@ def refresh_stale() -> dict[str, int]:
 
 def entry_vector(
     title: Combinable, authors: Combinable, keywords: Combinable, body: Combinable
-) -> SearchVector:
+) -> CombinedExpression:
     """The weighted search vector of an entry's four texts (values or columns)."""
     return (
         SearchVector(title, weight="A", config=SEARCH_CONFIG)

@@ -8,6 +8,7 @@ index can miss something new but can never show something it should not.
 
 import operator
 from functools import reduce
+from typing import Any
 
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -136,6 +137,7 @@ class SearchEntryQuerySet(models.QuerySet):
         as typed first (``ts_rank`` is at most 1), each group by its rank for the widened
         query. Elsewhere: newest first.
         """
+        rank: models.Expression
         if not self._is_postgres():
             rank = models.Value(0.0, output_field=models.FloatField())
         elif typos is None:
@@ -159,7 +161,7 @@ class SearchEntryQuerySet(models.QuerySet):
         """
         if not self._is_postgres():
             return self
-        markers = {"start_sel": HIGHLIGHT_START, "stop_sel": HIGHLIGHT_STOP}
+        markers: dict[str, Any] = {"start_sel": HIGHLIGHT_START, "stop_sel": HIGHLIGHT_STOP}
         query = _either(search_query(text), typos)
         return self.annotate(
             title_headline=SearchHeadline(

@@ -20,6 +20,7 @@ members, commentary, questions and comments are invented for the demo.
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
@@ -43,7 +44,7 @@ JOURNAL = {
     "slug": "bmc-health-services-research",
 }
 
-ARTICLE = {
+ARTICLE: dict[str, Any] = {
     "title": (
         "Implementation support practitioners – a proposal for consolidating a diverse "
         "evidence base"

@@ -72,7 +72,7 @@ def flatten(roots: Sequence[Comment], replies: Iterable[Comment]) -> list[Thread
     ``roots`` are in the order chosen by the reader; ``replies`` must be oldest first
     (replies read as a conversation). A reply whose parent is not among them is left out.
     """
-    children: dict[int, list[Comment]] = defaultdict(list)
+    children: dict[int | None, list[Comment]] = defaultdict(list)
     for reply in replies:
         children[reply.parent_id].append(reply)
 

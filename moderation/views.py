@@ -1,5 +1,7 @@
 """The moderators' pages (outside the admin) and the members' flag form."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
@@ -18,7 +20,7 @@ from .models import Flag, ModerationAction, Suspension
 from .ratelimits import RateLimited
 
 QUEUE_PAGE_SIZE = 25
-ACTIONS = {
+ACTIONS: dict[str, Callable[..., Comment]] = {
     "approve": services.comment_approve,
     "hide": services.comment_hide,
     "restore": services.comment_restore,

@@ -116,7 +116,7 @@ def _links(member: User, *, scope: str) -> dict:
 
 
 def _message(member: User, name: str, context: dict) -> EmailMultiAlternatives:
-    subject = render_to_string(f"notifications/email/{name}_subject.txt", context)
+    subject: str = render_to_string(f"notifications/email/{name}_subject.txt", context)
     subject = " ".join(subject.split())  # one line, whatever the template's whitespace
     text = render_to_string(f"notifications/email/{name}_body.txt", context)
     body_html = render_to_string(f"notifications/email/{name}_body.html", context)

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,7 +28,7 @@ from .models import Follow, Notification, NotificationSettings
 NOTIFICATIONS_PER_PAGE = 30
 FOLLOW_KINDS = ("discussion", "question", "thread")
 # What each kind of email is about, as the unsubscribe page says it.
-EMAIL_TOPICS = {
+EMAIL_TOPICS: dict[str, Promise] = {
     Notification.Kind.REPLY: gettext_lazy("replies to your comments"),
     Notification.Kind.MENTION: gettext_lazy("mentions of you"),
     Notification.Kind.FOLLOWED_COMMENT: gettext_lazy("new comments in what you follow"),
