@@ -49,6 +49,7 @@ audit: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(TEST_ENV) $(BIN)/mypy
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Compiles the ranges in requirements*.in into the locks. A pin the ranges still allow is
