@@ -45,6 +45,11 @@ def author_links(authors) -> SafeString:
     return mark_safe(", ".join(parts))  # noqa: S308 - every name and URL escaped above
 
 
+# A page number as the canonical URL repeats it: ASCII digits only (``str.isdigit`` also
+# takes "²", which ``int`` refuses), and short enough for ``int`` to read.
+PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
 @register.simple_tag(takes_context=True)
 def absolute_url(context, path: str = "") -> str:
     """``path`` (default: this page, with its page number if past the first) as a full URL."""
@@ -54,7 +59,7 @@ def absolute_url(context, path: str = "") -> str:
     if not path:
         path = request.path
         page = request.GET.get("page", "")
-        if page.isdigit() and int(page) > 1:
+        if PAGE_NUMBER.fullmatch(page) and int(page) > 1:
             path = f"{path}?page={int(page)}"
     return request.build_absolute_uri(path)
 

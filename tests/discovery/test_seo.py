@@ -52,6 +52,13 @@ def test_other_pages_get_the_clubs_defaults(client):
     )
 
 
+@pytest.mark.parametrize("page", ["9" * 10_240, "²", "-2", "2.0", "abc", ""])
+def test_a_page_number_that_is_not_a_plain_number_is_left_out_of_the_canonical_url(client, page):
+    response = client.get("/archive/", {"page": page})
+    assert response.status_code == 200
+    assert '<link rel="canonical" href="http://testserver/archive/">' in response.content.decode()
+
+
 def test_search_pages_are_not_indexed(client):
     html = client.get("/search/", {"q": "anything"}).content.decode()
     assert '<meta name="robots" content="noindex">' in html
