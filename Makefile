@@ -7,20 +7,22 @@ HOST ?= 127.0.0.1:8000
 # Tests run the production settings (DEBUG off), which need a secret key.
 TEST_ENV := DJANGO_SECRET_KEY=test-only-not-secret
 # The locks are compiled from PyPI alone, whatever index this machine's pip or uv is set up
-# with, for Python 3.11; their header names `make lock` as the command that wrote them.
+# with, for Python 3.11 and from wheels only; their header names `make lock` as the command
+# that wrote them.
 UV_COMPILE := $(BIN)/uv pip compile --quiet --no-config --index-url https://pypi.org/simple \
-	--generate-hashes --python-version 3.11 --custom-compile-command "make lock"
+	--generate-hashes --python-version 3.11 --only-binary :all: --custom-compile-command "make lock"
 # `make lock UPGRADE=1` moves every package to the newest release its range allows;
 # `make lock UPGRADE=django-allauth` moves that one package only.
 UV_UPGRADE := $(if $(filter 1,$(UPGRADE)),--upgrade,$(if $(UPGRADE),--upgrade-package $(UPGRADE)))
 
 .PHONY: install run test lint format clean bench audit lock lock-check
 
-# Installs exactly the locked versions; a hash that does not match stops the install.
+# Installs exactly the locked versions. Wheels only: a wheel whose hash does not match
+# stops the install, where pip would otherwise build the release's sdist instead.
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes --only-binary :all: -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)
