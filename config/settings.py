@@ -24,6 +24,24 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    """
+    Read a whole-number environment variable, refusing to start on anything else: a value
+    that is not a number, or below ``minimum``, fails here with a message naming it,
+    rather than as an error page on the first request that needs it.
+    """
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
+    return number
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     """Read a comma-separated environment variable into a list, ignoring blanks."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
@@ -108,7 +126,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -168,7 +186,7 @@ EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
@@ -204,16 +222,25 @@ STORAGES = {
 # Production (DEBUG off) gets HTTPS-only cookies and HSTS; see README, "Production".
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies of ours stand in front of the app server, each appending the
+# address it saw to X-Forwarded-For (0: none, and the header is ignored, as anyone can
+# send it). Per-address limits (allauth's on signing in, signing up and password resets)
+# key on the client: the address the last trusted proxy saw. Left at 0 behind a proxy,
+# every request seems to come from the proxy, and ten failed sign-ins from anywhere would
+# lock everyone out.
+JOURNAL_CLUB_TRUSTED_PROXY_COUNT = env_int("JOURNAL_CLUB_TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = JOURNAL_CLUB_TRUSTED_PROXY_COUNT
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_HSTS_SECONDS = int(
-    os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")
-)
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
+# Messages ("You have signed out") travel in the session, not in a cookie of their own,
+# which could not carry the __Host- prefix.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
@@ -241,28 +268,28 @@ LOGGING = {
 
 # Identical comments (same author, same place, same text) posted within this many seconds
 # are treated as one accidental double submission.
-JOURNAL_CLUB_DUPLICATE_WINDOW_SECONDS = int(os.environ.get("JOURNAL_CLUB_DUPLICATE_WINDOW", "10"))
+JOURNAL_CLUB_DUPLICATE_WINDOW_SECONDS = env_int("JOURNAL_CLUB_DUPLICATE_WINDOW", 10)
 JOURNAL_CLUB_COMMENT_MAX_LENGTH = 10_000
 # Per-member limits: action -> (how many, per seconds). New members (joined less than a day
 # ago) also have a daily cap on posts.
 JOURNAL_CLUB_RATE_LIMITS = {
-    "post": (1, int(os.environ.get("JOURNAL_CLUB_POST_INTERVAL", "5"))),
-    "post_first_day": (int(os.environ.get("JOURNAL_CLUB_FIRST_DAY_POSTS", "10")), 86_400),
+    "post": (1, env_int("JOURNAL_CLUB_POST_INTERVAL", 5, minimum=1)),
+    "post_first_day": (env_int("JOURNAL_CLUB_FIRST_DAY_POSTS", 10, minimum=1), 86_400),
     "edit": (10, 60),
     "react": (30, 60),
     "flag": (10, 3_600),
 }
 # A new member's first N comments wait for a moderator's approval (0: none do).
-JOURNAL_CLUB_PREMODERATE_FIRST_POSTS = int(os.environ.get("JOURNAL_CLUB_PREMODERATE", "1"))
+JOURNAL_CLUB_PREMODERATE_FIRST_POSTS = env_int("JOURNAL_CLUB_PREMODERATE", 1)
 # This many flags from different members hide a comment until a moderator reviews it.
-JOURNAL_CLUB_FLAGS_TO_HIDE = int(os.environ.get("JOURNAL_CLUB_FLAGS_TO_HIDE", "3"))
+JOURNAL_CLUB_FLAGS_TO_HIDE = env_int("JOURNAL_CLUB_FLAGS_TO_HIDE", 3, minimum=1)
 JOURNAL_CLUB_CODE_OF_CONDUCT_VERSION = "2026-11"
 # The contact address sent with requests to Crossref and DOAJ (Crossref's "polite pool"
 # asks for one, so that it can reach whoever runs the site instead of blocking it).
 JOURNAL_CLUB_CONTACT_EMAIL = os.environ.get("JOURNAL_CLUB_CONTACT_EMAIL", "club@localhost")
 # Authors may correct a comment this many seconds after posting without a revision being
 # kept or the comment being marked "edited".
-JOURNAL_CLUB_EDIT_GRACE_SECONDS = int(os.environ.get("JOURNAL_CLUB_EDIT_GRACE", "600"))
+JOURNAL_CLUB_EDIT_GRACE_SECONDS = env_int("JOURNAL_CLUB_EDIT_GRACE", 600)
 
 # --- Production serving ---
 # See README, "Deploy" and "Scaling out". One JSON log line per request, timed from the
@@ -274,6 +301,10 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/tasks$"]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "config.health.HealthCheckMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("config.health.HealthCheckMiddleware") + 1,
+    "config.middleware.RejectNulMiddleware",
 )
 # Sessions live in the database (or the database behind the shared cache with
 # "django.contrib.sessions.backends.cached_db"), never in one server's memory or disk,
@@ -305,9 +336,9 @@ TASKS = {
 }
 # A task running for longer than this many seconds is taken to be abandoned by a worker
 # that died, and run again by another (notifications/worker.py). Tasks here take seconds.
-JOURNAL_CLUB_TASK_LEASE = int(os.environ.get("JOURNAL_CLUB_TASK_LEASE", "600"))
+JOURNAL_CLUB_TASK_LEASE = env_int("JOURNAL_CLUB_TASK_LEASE", 600, minimum=1)
 # /healthz/tasks answers 503 once a task has waited this many seconds: no worker is running.
-JOURNAL_CLUB_TASKS_STALE = int(os.environ.get("JOURNAL_CLUB_TASKS_STALE", "300"))
+JOURNAL_CLUB_TASKS_STALE = env_int("JOURNAL_CLUB_TASKS_STALE", 300, minimum=1)
 # The site's address, for the absolute links in emails (no trailing slash).
 JOURNAL_CLUB_BASE_URL = os.environ.get("JOURNAL_CLUB_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -158,9 +158,6 @@ def comment_post(
         duplicate = _recent_duplicate(question=question, author=author, body=body, parent=parent)
         if duplicate is not None:
             return duplicate
-        consume("post", author.pk)
-        if timezone.now() - author.date_joined < datetime.timedelta(days=1):
-            consume("post_first_day", author.pk)
         comment = Comment(
             question=question,
             parent=parent,
@@ -177,6 +174,12 @@ def comment_post(
         comment.save()
         search_index.index_comment(comment)
         notification_events.comment_posted(comment)
+        # Counted last, once everything else succeeded: a post refused for its text, or
+        # lost to an error, does not use up the member's allowance. Over the limit, the
+        # transaction rolls back and nothing is saved.
+        consume("post", author.pk)
+        if timezone.now() - author.date_joined < datetime.timedelta(days=1):
+            consume("post_first_day", author.pk)
     return comment
 
 
@@ -207,7 +210,6 @@ def comment_edit(*, comment: Comment, editor: User, body: str, label: str | None
         label = comment.label if label is None else label
         if body == comment.body and label == comment.label:
             return comment
-        consume("edit", editor.pk)
         now = timezone.now()
         fields = ["body", "body_html", "label"]
         if body != comment.body and now - comment.created_at > _edit_grace():
@@ -226,6 +228,7 @@ def comment_edit(*, comment: Comment, editor: User, body: str, label: str | None
         comment.save(update_fields=fields)
         search_index.index_comment(comment)
         notification_events.comment_edited(comment)
+        consume("edit", editor.pk)  # last, as in comment_post
     return comment
 
 
@@ -271,7 +274,6 @@ def comment_mark_helpful(*, comment: Comment, member: User, helpful: bool = True
             raise NotAllowed(_("That comment was deleted or hidden."))
         _require_open(comment.question.discussion, comment.question)
         _require_participant(member)
-        consume("react", member.pk)
         marks = Reaction.objects.filter(comment=comment, member=member, kind=Reaction.Kind.HELPFUL)
         if helpful and not marks.exists():
             Reaction.objects.create(comment=comment, member=member, kind=Reaction.Kind.HELPFUL)
@@ -279,6 +281,7 @@ def comment_mark_helpful(*, comment: Comment, member: User, helpful: bool = True
             notification_events.comment_marked_helpful(comment, member)
         elif not helpful and marks.delete()[0]:
             Comment.objects.filter(pk=comment.pk).update(helpful_count=F("helpful_count") - 1)
+        consume("react", member.pk)  # last, as in comment_post
     return helpful
 
 
@@ -418,6 +421,11 @@ def _clean_body(body: str) -> str:
     limit = settings.JOURNAL_CLUB_COMMENT_MAX_LENGTH
     if not body:
         raise ValidationError({"body": _("Write something before posting.")}, code="empty")
+    if "\x00" in body:
+        raise ValidationError(
+            {"body": _("The text holds a NUL character (often from a bad paste); remove it.")},
+            code="nul",
+        )
     if len(body) > limit:
         raise ValidationError(
             {

@@ -8,6 +8,7 @@ class ModerationConfig(AppConfig):
     verbose_name = _("Moderation")
 
     def ready(self):
+        from moderation import checks  # noqa: F401 - registers the deployment checks
         from moderation.roles import create_roles_after_migrate
 
         # After Django's own post_migrate receivers (permissions), once per migrate/flush.

@@ -1,8 +1,9 @@
 """
 Per-member rate limits for posting, editing, reacting and flagging, kept in the cache.
 
-Services call ``consume`` after a write has passed its other rules and before it is saved,
-so a refused request changes nothing. The limits live in settings
+Services call ``consume`` as the last step of a write's transaction, once everything else
+succeeded: a write refused by another rule, or lost to an error, is not counted, and one
+over the limit raises ``RateLimited`` and rolls back. The limits live in settings
 (``JOURNAL_CLUB_RATE_LIMITS``: action -> (count, seconds)); the cache must be shared by all
 processes in production (Redis), as for allauth's own limits.
 """

@@ -69,7 +69,6 @@ def flag_create(*, comment: Comment, flagger: User, reason: str, note: str = "")
             raise NotAllowed(_("That comment was deleted."))
         if Flag.objects.filter(comment=comment, flagger=flagger).exists():
             raise NotAllowed(_("You have already flagged this comment."))
-        consume("flag", flagger.pk)
         flag = Flag(comment=comment, flagger=flagger, reason=reason, note=note)
         flag.full_clean(exclude=["comment", "flagger"])
         try:
@@ -89,6 +88,7 @@ def flag_create(*, comment: Comment, flagger: User, reason: str, note: str = "")
                 comment=comment,
                 reason=_("%(count)s members flagged it.") % {"count": open_flags},
             )
+        consume("flag", flagger.pk)  # last: a refused flag does not count
     return flag
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from discussions.models import Comment, Discussion, Question
+from web.redirects import next_url
 
 from . import services
 from .forms import BulkForm, FlagForm, LockForm, ReasonForm, SuspendForm
@@ -90,7 +91,7 @@ def comment(request, pk):
             form.add_error("reason", str(error))
         else:
             messages.success(request, _("Done."))
-            return redirect(request.POST.get("next") or "moderation:queue")
+            return redirect(next_url(request) or "moderation:queue")
     context = {
         "comment": target,
         "form": form,

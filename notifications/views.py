@@ -13,13 +13,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from discussions.models import Comment, Discussion, Question
+from web.redirects import next_url
 
 from . import services
 from .forms import NotificationSettingsForm
@@ -68,10 +68,10 @@ def notification_read(request, pk):
             {
                 "notification": notification,
                 "bell_oob": True,
-                "page_url": _next_url(request) or reverse("notifications:list"),
+                "page_url": next_url(request) or reverse("notifications:list"),
             },
         )
-    return redirect(_next_url(request) or reverse("notifications:list"))
+    return redirect(next_url(request) or reverse("notifications:list"))
 
 
 @login_required
@@ -79,7 +79,7 @@ def notification_read(request, pk):
 def notification_read_all(request):
     """Mark every notification read."""
     services.notification_mark_all_read(member=request.user)
-    return redirect(_next_url(request) or reverse("notifications:list"))
+    return redirect(next_url(request) or reverse("notifications:list"))
 
 
 @login_required
@@ -125,10 +125,10 @@ def follow_toggle(request, kind, pk):
                 "follow_target": target,
                 "following": following,
                 "follow_known": True,
-                "follow_next": _next_url(request) or "",
+                "follow_next": next_url(request) or "",
             },
         )
-    return redirect(_next_url(request) or url)
+    return redirect(next_url(request) or url)
 
 
 @csrf_exempt  # the signed token is the authorisation; mail clients post without a cookie
@@ -204,13 +204,3 @@ def _mark_followed_threads(member, notifications) -> None:
         )
     for notification in notifications:
         notification.follows_thread = notification.thread_id in followed
-
-
-def _next_url(request) -> str | None:
-    """The ``next`` address sent with a form, if it stays on this site."""
-    url = request.POST.get("next") or request.GET.get("next")
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return None

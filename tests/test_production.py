@@ -57,6 +57,7 @@ print(json.dumps({
     "LOGGING": s.LOGGING,
     "TASKS": getattr(s, "TASKS", None),
     "SECURE_REDIRECT_EXEMPT": s.SECURE_REDIRECT_EXEMPT,
+    "ALLAUTH_TRUSTED_PROXY_COUNT": s.ALLAUTH_TRUSTED_PROXY_COUNT,
 }, default=str))
 """
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_"))}
@@ -484,3 +485,99 @@ def test_gunicorn_serves_the_app_with_the_production_config(tmp_path):
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
     requests = [line for line in lines if line["logger"] == "journal_club.request"]
     assert [(r["method"], r["path"], r["status"]) for r in requests] == [("GET", "/", 301)]
+
+
+# --- Limits that hold in production -------------------------------------------------------------
+
+
+def test_the_deployment_checks_require_a_shared_cache(settings):
+    from django.core.management.base import SystemCheckError
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with pytest.raises(SystemCheckError, match=r"journal_club\.E001"):
+        call_command("check", "--deploy", "--tag", "security")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/0",
+        }
+    }
+    call_command("check", "--deploy", "--tag", "security", "--fail-level", "ERROR")
+
+
+LOCKED_OUT = b"Too many failed login attempts"
+
+
+def failed_sign_ins(client, *, forwarded_for: str, count: int):
+    """Failed sign-ins from one client, each for a different account (so no account locks)."""
+    for n in range(count):
+        client.post(
+            reverse("account_login"),
+            {"login": f"nobody{n}@example.org", "password": "wrong horse"},
+            HTTP_X_FORWARDED_FOR=forwarded_for,
+        )
+
+
+@pytest.mark.django_db
+def test_behind_a_trusted_proxy_failed_sign_ins_lock_out_only_their_client(client, settings):
+    """
+    allauth allows 10 failed sign-ins a minute per address (then refuses even the right
+    password, saying why); the address is the client's, not the proxy's.
+    """
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    member = UserFactory()
+    failed_sign_ins(client, forwarded_for="198.51.100.7", count=10)
+    blocked = client.post(
+        reverse("account_login"),
+        {"login": member.email, "password": "correct horse"},
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert LOCKED_OUT in blocked.content
+    # A forged first hop does not help: the proxy's own entry (the last) is the client.
+    forged = client.post(
+        reverse("account_login"),
+        {"login": member.email, "password": "correct horse"},
+        HTTP_X_FORWARDED_FOR="203.0.113.1, 198.51.100.7",
+    )
+    assert LOCKED_OUT in forged.content
+    other = Client().post(
+        reverse("account_login"),
+        {"login": member.email, "password": "correct horse"},
+        HTTP_X_FORWARDED_FOR="192.0.2.44",
+    )
+    assert other.status_code == 302
+
+
+def test_the_trusted_proxy_count_comes_from_the_environment_and_feeds_allauth():
+    assert production_settings()["ALLAUTH_TRUSTED_PROXY_COUNT"] == 0
+    configured = production_settings(JOURNAL_CLUB_TRUSTED_PROXY_COUNT="2")
+    assert configured["ALLAUTH_TRUSTED_PROXY_COUNT"] == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("JOURNAL_CLUB_POST_INTERVAL", "0", "JOURNAL_CLUB_POST_INTERVAL must be at least 1, not 0"),
+        ("JOURNAL_CLUB_TRUSTED_PROXY_COUNT", "two", "must be a whole number, not 'two'"),
+        ("EMAIL_PORT", "-25", "EMAIL_PORT must be at least 1"),
+    ],
+)
+def test_a_bad_setting_stops_the_start_with_a_message_naming_it(name, value, message):
+    with pytest.raises(subprocess.CalledProcessError) as failed:
+        production_settings(**{name: value})
+    assert message in failed.value.stderr
+
+
+@pytest.mark.django_db
+def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(client, settings):
+    """Anyone can send X-Forwarded-For: trusted by default, it would undo every limit."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+    member = UserFactory()
+    for n in range(10):
+        failed_sign_ins(client, forwarded_for=f"198.51.100.{n}", count=1)
+    response = client.post(
+        reverse("account_login"),
+        {"login": member.email, "password": "correct horse"},
+        HTTP_X_FORWARDED_FOR="192.0.2.44",
+    )
+    assert LOCKED_OUT in response.content

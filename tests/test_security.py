@@ -150,3 +150,47 @@ def test_changing_the_email_address_asks_for_the_password_again(db):
     assert response.status_code == 302
     assert reverse("account_reauthenticate") in response.url
     assert not member.emailaddress_set.filter(email="another@example.org").exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/members/%00/", "/browse/authors/%00/", "/feeds/members/%00/comments/", "/discussions/%00/"],
+)
+def test_a_nul_character_in_the_path_is_a_bad_request_not_an_error(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "That address cannot be read" in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ["?q=%00", "?q=a&subject=%00x", "?page=%00", "?sort=%00"])
+@pytest.mark.parametrize("path", ["/", "/search/", "/browse/subjects/", "/archive/"])
+def test_a_nul_character_in_a_query_string_is_never_an_error(client, db, path, query):
+    assert client.get(path + query).status_code < 500
+
+
+def test_a_comment_with_a_nul_character_is_refused_with_a_message(member_client, discussion):
+    url = reverse("discussions:comment-create", args=[discussion.slug, 1])
+    response = member_client.post(url, {"body": "Pasted\x00text"})
+    assert response.status_code == 200
+    assert "Pasted" in response.content.decode()  # the text is kept
+    assert not discussion.questions.first().comments.exists()
+
+
+def test_the_service_refuses_a_nul_character_too(member, discussion):
+    from django.core.exceptions import ValidationError
+
+    from discussions import services
+
+    with pytest.raises(ValidationError, match="NUL"):
+        services.comment_post(
+            question=discussion.questions.first(), author=member, body="Pasted\x00text"
+        )
+
+
+def test_messages_travel_in_the_session_not_in_a_cookie_of_their_own(client, db):
+    member = UserFactory()
+    client.post(reverse("account_login"), {"login": member.email, "password": PASSWORD})
+    response = client.post(reverse("account_logout"))
+    assert "messages" not in response.cookies
+    page = client.get(response["Location"]).content.decode()
+    assert "You have signed out." in page

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
@@ -14,7 +15,10 @@ PASSWORD = "a long passphrase 7"
 CONFIRMATION_LINK = re.compile(r"https?://[^/\s]+(/accounts/confirm-email/[^/\s]+/)")
 
 
-def sign_up(client, *, display_name="Priya Venkatesan", email="priya@example.org", **extra):
+def sign_up(
+    client, *, display_name="Priya Venkatesan", email="priya@example.org", HTTP_HOST=None, **extra
+):
+    headers = {"HTTP_HOST": HTTP_HOST} if HTTP_HOST else {}
     return client.post(
         reverse("account_signup"),
         {
@@ -25,6 +29,7 @@ def sign_up(client, *, display_name="Priya Venkatesan", email="priya@example.org
             "agree_to_code": "on",
             **extra,
         },
+        **headers,
     )
 
 
@@ -204,3 +209,36 @@ def test_five_failed_sign_ins_lock_the_account_for_a_while(client, member):
     response = client.post(url, {"login": other.email, "password": "correct horse"})
     assert response.status_code == 302
     assert urlsplit(response["Location"]).path == reverse("discussions:home")
+
+
+def test_signing_up_with_a_taken_email_costs_what_a_new_sign_up_costs(client, member, monkeypatch):
+    """Both paths hash a password once: the time of the answer tells nobody who is a member."""
+    from django.contrib.auth.hashers import get_hasher
+
+    hasher = type(get_hasher())
+    hashed = []
+    real = hasher.encode
+    monkeypatch.setattr(hasher, "encode", lambda *a, **k: hashed.append(1) or real(*a, **k))
+    sign_up(client, display_name="New Person", email="new.person@example.org")
+    new = len(hashed)
+    hashed.clear()
+    Client().post(reverse("account_logout"))
+    taken = sign_up(Client(), display_name="Someone Else", email=member.email)
+    assert taken.status_code == 302
+    assert new >= 1
+    assert len(hashed) == new
+
+
+def test_links_in_account_emails_use_the_configured_address_not_the_host_header(
+    client, member, mailoutbox, settings
+):
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.JOURNAL_CLUB_BASE_URL = "https://club.example.org"
+    client.post(
+        reverse("account_reset_password"), {"email": member.email}, HTTP_HOST="evil.example"
+    )
+    sign_up(Client(), email="newcomer@example.org", HTTP_HOST="evil.example")
+    assert len(mailoutbox) == 2
+    for message in mailoutbox:
+        assert "evil.example" not in message.body
+        assert "https://club.example.org/accounts/" in message.body

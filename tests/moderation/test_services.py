@@ -1,4 +1,5 @@
 import datetime
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -258,6 +259,26 @@ def test_a_double_submission_is_not_rate_limited(discussion, member, settings):
     question = discussion.questions.first()
     first = discussion_services.comment_post(question=question, author=member, body="same")
     assert discussion_services.comment_post(question=question, author=member, body="same") == first
+
+
+def test_a_refused_or_failed_post_does_not_use_up_the_allowance(
+    discussion, member, settings, monkeypatch
+):
+    """Only a saved comment counts: an empty or NUL-laden text, or an error while saving, not."""
+    from discovery import index
+
+    settings.JOURNAL_CLUB_RATE_LIMITS = {"post": (1, 5)}
+    question = discussion.questions.first()
+    for body in ("   ", "bad\x00paste"):
+        with pytest.raises(ValidationError):
+            discussion_services.comment_post(question=question, author=member, body=body)
+    with monkeypatch.context() as patched:
+        patched.setattr(index, "index_comment", mock.Mock(side_effect=RuntimeError("a bug")))
+        with pytest.raises(RuntimeError):
+            discussion_services.comment_post(question=question, author=member, body="lost")
+    assert not Comment.objects.exists()
+    discussion_services.comment_post(question=question, author=member, body="at last")
+    assert Comment.objects.count() == 1
 
 
 def test_new_members_have_a_daily_cap(discussion, settings):

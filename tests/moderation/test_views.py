@@ -278,3 +278,22 @@ def test_admin_login_goes_through_allauth(client, db):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/x", "http:evil"])
+def test_a_decision_never_sends_the_moderator_to_another_site(moderator_client, question, next_url):
+    comment = CommentFactory(question=question)
+    response = moderator_client.post(
+        url("comment", comment.pk), {"action": "approve", "reason": "", "next": next_url}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == url("queue")
+
+
+def test_a_decision_returns_to_a_page_of_this_site(moderator_client, question):
+    comment = CommentFactory(question=question)
+    back = question.discussion.get_absolute_url()
+    response = moderator_client.post(
+        url("comment", comment.pk), {"action": "approve", "reason": "", "next": back}
+    )
+    assert response["Location"] == back

@@ -1,0 +1,4 @@
+"""
+Helpers every app's views share (safe redirects, error answers). A plain package below
+all the apps: it imports none of them.
+"""
