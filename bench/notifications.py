@@ -9,7 +9,7 @@ It measures, in one run:
     is what notifications add to the request: enqueuing one task row, whatever N is;
 (b) worker: the fan-out task for that reply (N notifications) and sending N immediate
     emails with the locmem backend, median of --repeat runs; and one end-to-end
-    `manage.py db_worker --batch` run doing both from the enqueued task;
+    `manage.py run_worker --batch` run doing both from the enqueued task;
 (c) digest: a daily digest run for 100 members and for N members (3 notifications each,
     in two discussions): queries and time, to show the count does not grow per member.
 
@@ -156,7 +156,7 @@ def measure_worker(request: dict, repeat: int) -> dict:
     DBTaskResult.objects.exclude(args_kwargs__kwargs__comment_id=reply.pk).delete()
     DBTaskResult.objects.update(status="READY", worker_ids=[], started_at=None, finished_at=None)
     started = time.perf_counter()
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    call_command("run_worker", "--batch", verbosity=0)
     worker_time = time.perf_counter() - started
     return {
         "notified": notified,
@@ -247,7 +247,7 @@ def main() -> None:
          f"{worker['fan_out_ms']:.1f} ms"),
         (f"(b) worker: send {worker['sent']} emails (locmem)", worker["send_queries"],
          f"{worker['send_s']:.2f} s"),
-        (f"(b) db_worker --batch end to end, {worker['worker_emails']} emails", "",
+        (f"(b) run_worker --batch end to end, {worker['worker_emails']} emails", "",
          f"{worker['worker_s']:.2f} s"),
     ] + [
         (f"(c) daily digest, {d['members']} members", d["queries"], f"{d['seconds']:.2f} s")
