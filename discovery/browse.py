@@ -1,11 +1,14 @@
 """Reads for the browse pages: papers by subject, author and journal; discussions by year."""
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import Coalesce, ExtractYear
 
 from articles.models import Article, Journal, Subject
 from discussions.models import Discussion
 
+from .authors import author_key
 from .models import AuthorKey
 
 
@@ -28,6 +31,30 @@ def papers_for_browsing(articles: QuerySet[Article]) -> QuerySet[Article]:
             ),
         )
         .order_by("-is_discussed", "-published_on", "title", "pk")
+    )
+
+
+# Authors named in a list of papers or search results; more are "et al."
+AUTHORS_SHOWN = 5
+
+
+def author_pages(articles: Iterable[Article]) -> frozenset[str]:
+    """
+    The keys with an author page among those of the authors these papers name in a list
+    (prefetched), in one query: what ``author_links`` may link to. A paper's authors have
+    their page once the index has filed them (see ``discovery.authors``); until then
+    they are named without a link.
+    """
+    keys = {
+        author_key(family_name=author.family_name, given_name=author.given_name, orcid=author.orcid)
+        for article in articles
+        for author in list(article.authors.all())[:AUTHORS_SHOWN]
+    }
+    keys.discard("")
+    if not keys:
+        return frozenset()
+    return frozenset(
+        AuthorKey.objects.filter(key__in=keys).values_list("key", flat=True).distinct()
     )
 
 

@@ -342,7 +342,7 @@ def _author_keys(article_id: int, authors) -> list[AuthorKey]:
                 AuthorKey(
                     article_id=article_id,
                     position=author.position,
-                    key=key[:200],
+                    key=key,
                     name=author.full_name[:400],
                     sort_name=sort_name[:400],
                 )

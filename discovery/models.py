@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from articles.models import Article, Subject
 from discussions.models import Comment, Discussion
 
+from .authors import KEY_LENGTH
 from .search import (
     ANGLE_CLOSE,
     ANGLE_OPEN,
@@ -334,7 +335,7 @@ class AuthorKey(models.Model):
         Article, on_delete=models.CASCADE, related_name="+", verbose_name=_("paper")
     )
     position = models.PositiveSmallIntegerField(_("position"))
-    key = models.CharField(_("key"), max_length=200, db_index=True)
+    key = models.CharField(_("key"), max_length=KEY_LENGTH, db_index=True)
     name = models.CharField(_("name"), max_length=400)
     sort_name = models.CharField(_("sort name"), max_length=400)
 

@@ -31,6 +31,7 @@ from django.utils.translation import gettext, ngettext
 
 from discussions.models import Discussion
 
+from . import browse
 from .models import SearchEntry, typo_query
 from .search import TYPO_FALLBACK_BELOW, highlight, marked_headline
 
@@ -103,6 +104,7 @@ class Results:
     kind: str
     counts: dict[str, int]
     sections: list[Section]
+    author_pages: frozenset[str] = frozenset()  # for the papers' author links
 
     @property
     def total(self) -> int:
@@ -252,7 +254,16 @@ def search(
         Section(value, label, counts[value], [by_pk[pk] for pk in ids], page)
         for value, label, ids, page in ranked
     ]
-    return Results(text=text, kind=kind, counts=counts, sections=sections)
+    papers = [
+        result.entry.article for result in by_pk.values() if result.kind == SearchEntry.Kind.PAPER
+    ]
+    return Results(
+        text=text,
+        kind=kind,
+        counts=counts,
+        sections=sections,
+        author_pages=browse.author_pages(papers),
+    )
 
 
 @functools.cache

@@ -72,11 +72,16 @@ def subject_list(request):
 def subject_detail(request, slug):
     """Papers on a subject, those the club discussed first."""
     subject = get_object_or_404(Subject, slug=slug)
-    papers = browse.papers_for_browsing(subject.articles.all())
+    page = _page(request, browse.papers_for_browsing(subject.articles.all()))
     return render(
         request,
         "discovery/subject_detail.html",
-        {"subject": subject, "page": _page(request, papers), "meta_title": subject.name},
+        {
+            "subject": subject,
+            "page": page,
+            "author_pages": browse.author_pages(page),
+            "meta_title": subject.name,
+        },
     )
 
 
@@ -93,7 +98,7 @@ def author_detail(request, key):
     name = browse.author_name(key)
     if name is None:
         raise Http404
-    papers = browse.papers_for_browsing(browse.papers_by_author(key))
+    page = _page(request, browse.papers_for_browsing(browse.papers_by_author(key)))
     return render(
         request,
         "discovery/author_detail.html",
@@ -101,7 +106,8 @@ def author_detail(request, key):
             "author_key": key,
             "is_orcid": is_orcid_key(key),
             "name": name,
-            "page": _page(request, papers),
+            "page": page,
+            "author_pages": browse.author_pages(page),
             "meta_title": name,
         },
     )
@@ -118,11 +124,16 @@ def journal_list(request):
 def journal_detail(request, slug):
     """Papers from one journal, those the club discussed first."""
     journal = get_object_or_404(Journal, slug=slug)
-    papers = browse.papers_for_browsing(journal.articles.all())
+    page = _page(request, browse.papers_for_browsing(journal.articles.all()))
     return render(
         request,
         "discovery/journal_detail.html",
-        {"journal": journal, "page": _page(request, papers), "meta_title": journal.title},
+        {
+            "journal": journal,
+            "page": page,
+            "author_pages": browse.author_pages(page),
+            "meta_title": journal.title,
+        },
     )
 
 

@@ -1,5 +1,6 @@
 import html
 import re
+from collections.abc import Container
 
 from django import template
 from django.urls import reverse
@@ -8,38 +9,33 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from discovery.authors import author_key
+from discovery.browse import AUTHORS_SHOWN
 
 register = template.Library()
 
 DESCRIPTION_LENGTH = 200
 
 
-@register.filter
-def author_url(author) -> str:
-    """The browse page of an ``articles.Author`` (keyed by ORCID iD, else name and initials)."""
-    key = author_key(
-        family_name=author.family_name, given_name=author.given_name, orcid=author.orcid
-    )
-    return reverse("discovery:author", kwargs={"key": key}) if key else ""
-
-
-# Authors named in a list of papers or results; more are "et al."
-AUTHORS_SHOWN = 5
-
-
 @register.simple_tag
-def author_links(authors) -> SafeString:
+def author_links(authors, pages: Container[str]) -> SafeString:
     """
-    A paper's first authors, each linked to their page, then "et al." if there are more:
-    written in one pass, as ``select_options`` is, because a template loop over every
-    author of every result cost more than the rest of the results page's markup.
+    A paper's first authors, each linked to their page if they have one (``pages``, the
+    keys with a page: ``browse.author_pages``), then "et al." if there are more: written
+    in one pass, as ``select_options`` is, because a template loop over every author of
+    every result cost more than the rest of the results page's markup.
     """
     shown = list(authors[: AUTHORS_SHOWN + 1])
     parts = []
     for author in shown[:AUTHORS_SHOWN]:
         name = html.escape(author.full_name)
-        url = author_url(author)
-        parts.append(f'<a href="{html.escape(url)}">{name}</a>' if url else name)
+        key = author_key(
+            family_name=author.family_name, given_name=author.given_name, orcid=author.orcid
+        )
+        if key and key in pages:
+            url = reverse("discovery:author", kwargs={"key": key})
+            parts.append(f'<a href="{html.escape(url)}">{name}</a>')
+        else:
+            parts.append(name)
     if len(shown) > AUTHORS_SHOWN:
         parts.append(html.escape(_("et al.")))
     return mark_safe(", ".join(parts))  # noqa: S308 - every name and URL escaped above

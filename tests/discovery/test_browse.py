@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -54,6 +55,29 @@ def test_a_subject_lists_its_papers_discussed_first(client):
     # Authors and journal link to their own pages.
     assert 'href="/browse/authors/albers-b/"' in html
     assert 'href="/browse/journals/implementation-science/"' in html
+
+
+def test_authors_not_yet_filed_by_the_index_are_named_without_a_link(client):
+    """Authors written outside the services (the demo, the admin) get a page on indexing."""
+    make.paper(
+        "Not indexed yet",
+        subjects=("Knowledge brokering",),
+        authors=(("Bianca", "Albers", ""), ("Allison", "Metz", "")),
+        indexed=False,
+    )
+    make.paper("Indexed", authors=(("Allison", "Metz", ""),))
+    html = get(client, "/browse/subjects/knowledge-brokering/")
+    assert 'Bianca Albers, <a href="/browse/authors/metz-a/">Allison Metz</a>' in html
+    assert client.get("/browse/authors/albers-b/").status_code == 404
+
+
+def test_an_author_with_a_long_name_has_a_page_where_the_link_points(client):
+    family_name = ("Albers" * 34)[:200]  # as long as a family name may be
+    make.paper("A long name", subjects=("Naming",), authors=(("Ann Beth", family_name, ""),))
+    html = get(client, "/browse/subjects/naming/")
+    url = re.search(r'href="(/browse/authors/[^"]+)"', html).group(1)
+    assert len(url) > 200
+    assert "A long name" in get(client, url)
 
 
 def test_the_subject_index_counts_papers(client):
@@ -145,11 +169,12 @@ def test_lists_are_paginated(client):
 BROWSE_PAGES = [
     # (url, queries): what each page costs, whatever the number of papers on it.
     ("/browse/subjects/", 2),  # count, page
-    ("/browse/subjects/knowledge-brokering/", 6),  # subject, count, page, 3 prefetches
+    # subject, count, page, 3 prefetches, the authors with a page
+    ("/browse/subjects/knowledge-brokering/", 7),
     ("/browse/authors/", 2),
-    ("/browse/authors/albers-b/", 6),  # name, count, page, 3 prefetches
+    ("/browse/authors/albers-b/", 7),  # name, count, page, 3 prefetches, authors with a page
     ("/browse/journals/", 2),
-    ("/browse/journals/implementation-science/", 6),
+    ("/browse/journals/implementation-science/", 7),
     ("/browse/years/", 2),
 ]
 

@@ -375,9 +375,10 @@ def build(papers: int):
     ("kind", "expected"),
     [
         # The counts per kind, the ranked ids of each kind shown, those entries in one
-        # query, the authors and discussions of the papers (the filter menus are cached).
-        ("", 6),  # 3 kinds ranked + entries + authors + discussions
-        ("paper", 6),  # 2 counts + papers ranked + entries + authors + discussions
+        # query, the authors, their pages and discussions of the papers (the filter menus
+        # are cached).
+        ("", 7),  # 3 kinds ranked + entries + authors + author pages + discussions
+        ("paper", 7),  # 2 counts + papers ranked + entries + authors, pages + discussions
         ("comment", 4),  # 2 counts + comments ranked + entries
     ],
 )
