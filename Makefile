@@ -14,6 +14,9 @@ UV_COMPILE := $(BIN)/uv pip compile --quiet --no-config --index-url https://pypi
 # `make lock UPGRADE=1` moves every package to the newest release its range allows;
 # `make lock UPGRADE=django-allauth` moves that one package only.
 UV_UPGRADE := $(if $(filter 1,$(UPGRADE)),--upgrade,$(if $(UPGRADE),--upgrade-package $(UPGRADE)))
+# A lock without its hashes: the versions guide the next compile, which takes the hashes
+# afresh from PyPI (uv would otherwise copy them from the old lock, edited or not).
+PINS_ONLY := sed -e '/--hash=/d' -e 's/ \\$$//'
 
 .PHONY: install run test lint format clean bench audit lock lock-check
 
@@ -54,17 +57,25 @@ lint: install
 	$(TEST_ENV) $(BIN)/mypy
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
+# uv comes with the dev lock; `make lock` needs only a venv that has it, so it can also
+# repair a lock that no longer installs.
+$(BIN)/uv:
+	$(MAKE) install
+
 # Compiles the ranges in requirements*.in into the locks. A pin the ranges still allow is
 # kept: upgrades are deliberate (UPGRADE=1 or UPGRADE=<package>, above).
-lock: install
+lock: $(BIN)/uv
+	for lock in requirements.txt requirements-dev.txt; do \
+		$(PINS_ONLY) $$lock > $$lock.pins && mv $$lock.pins $$lock; \
+	done
 	$(UV_COMPILE) $(UV_UPGRADE) requirements.in -o requirements.txt
 	$(UV_COMPILE) $(UV_UPGRADE) requirements-dev.in -o requirements-dev.txt
 
-# Fails when a lock no longer matches its ranges (or a hash was edited): compiles again,
-# starting from the committed pins, and compares.
-lock-check: install
+# Fails when a lock no longer matches its ranges, or a hash in it was edited: compiles
+# again from the committed versions, as `make lock` does, and compares.
+lock-check: $(BIN)/uv
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	cp requirements.txt requirements-dev.txt "$$tmp"/ && \
+	for lock in requirements.txt requirements-dev.txt; do $(PINS_ONLY) $$lock > "$$tmp/$$lock"; done && \
 	$(UV_COMPILE) requirements.in -o "$$tmp"/requirements.txt && \
 	diff -u requirements.txt "$$tmp"/requirements.txt && \
 	$(UV_COMPILE) requirements-dev.in -o "$$tmp"/requirements-dev.txt && \
