@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_GET
 
-from config.urls import handler403, handler404
+from config.urls import handler403, handler404, handler500
 from config.urls import urlpatterns as site_urlpatterns
 
 
@@ -16,4 +16,4 @@ def minimal(request):
 
 urlpatterns = [path("bench/minimal/", minimal, name="bench-minimal"), *site_urlpatterns]
 
-__all__ = ["handler403", "handler404", "urlpatterns"]
+__all__ = ["handler403", "handler404", "handler500", "urlpatterns"]
