@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "discovery",
     "events",
+    "demo",
     "allauth",
     "allauth.account",
     "django_htmx",

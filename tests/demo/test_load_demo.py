@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from articles.models import Article
-from discussions import demo
+from demo import content as demo
 from discussions.markdown import render_markdown
 from discussions.models import Comment, Discussion
 from tests.factories import ArticleFactory, CommentFactory
@@ -213,3 +213,21 @@ def test_updates_a_paper_already_entered_under_its_doi():
     assert article.title.startswith("Implementation support practitioners")
     assert [a.family_name for a in article.authors.all()] == ["Albers", "Metz", "Burke"]
     assert article.abstract_sections.count() == 3
+
+
+@pytest.mark.parametrize("words", ["implementation support", "Albers", "indexing"])
+def test_the_demo_is_searchable_at_once(client, words):
+    """The paper, the host's commentary and the comments are found right after loading."""
+    _load()
+    page = client.get("/search/", {"q": words}).content.decode()
+    assert "Implementation support practitioners" in page
+    if words == "indexing":
+        assert "<mark>indexing</mark> terms have a way of turning into job adverts" in page
+
+
+def test_the_demo_authors_are_listed_and_their_pages_open(client):
+    _load()
+    listing = client.get("/browse/authors/").content.decode()
+    for name in ("Albers", "Metz", "Burke"):
+        assert name in listing
+    assert client.get("/browse/authors/albers-b/").status_code == 200

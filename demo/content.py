@@ -12,7 +12,9 @@ that ``manage.py load_demo`` can run on every ``make run``:
 * the discussion is looked up by slug; its status and opening date are set only when it is
   created, so closing or re-opening it by hand survives a re-run;
 * comments are added only while the discussion has none: conversation that already
-  happened is never rewritten.
+  happened is never rewritten;
+* everything it wrote is (re)indexed for search, in the same transaction, so the demo is
+  searchable and its authors browsable at once.
 
 The paper's bibliographic record and abstract come from its DOAJ catalogue record. The
 members, commentary, questions and comments are invented for the demo.
@@ -31,9 +33,9 @@ from django.utils.text import slugify
 from accounts.models import User
 from articles.identifiers import normalize_doi
 from articles.models import AbstractSection, Article, Author, Journal, Subject
-
-from .markdown import render_markdown
-from .models import Comment, Discussion, Question
+from discovery import index as search_index
+from discussions.markdown import render_markdown
+from discussions.models import Comment, Discussion, Question
 
 # --- The paper ------------------------------------------------------------------------
 
@@ -428,6 +430,7 @@ def load_demo(*, password: str | None = None) -> DemoSummary:
     }
     discussion = _load_discussion(article=article, host=members[HOST.username])
     comments_added = _load_comments(discussion=discussion, members=members)
+    _index(article, discussion)
     return DemoSummary(
         article=article,
         discussion=discussion,
@@ -563,6 +566,15 @@ def _load_comments(*, discussion: Discussion, members: dict[str, User]) -> int:
         comment.save()
         posted[spec.key] = comment
     return len(posted)
+
+
+def _index(article: Article, discussion: Discussion) -> None:
+    """What the demo wrote, in the search index and on the author pages."""
+    search_index.index_article(article)
+    search_index.index_discussion(discussion)
+    comments = Comment.objects.for_discussion(discussion).select_related("question__discussion")
+    for comment in comments:
+        search_index.index_comment(comment)
 
 
 def _hour(moment: datetime.datetime) -> datetime.datetime:

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from discussions.demo import load_demo
+from demo.content import load_demo
 
 
 class Command(BaseCommand):
