@@ -2,7 +2,8 @@ import functools
 import zoneinfo
 
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,23 @@ def time_zone_choices() -> list:
         )
     other = groups.pop("", [])
     return [("", _("The site's time zone")), *groups.items(), (_("Other"), other)]
+
+
+class UserManager(DjangoUserManager):
+    @transaction.atomic
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """
+        An administrator who can sign in at once: ``manage.py createsuperuser`` gives the
+        address it asks for as a confirmed, primary one, as signing in (through allauth,
+        admin included) requires.
+        """
+        from allauth.account.models import EmailAddress
+
+        extra_fields.setdefault("display_name", username)
+        user = super().create_superuser(username, email, password, **extra_fields)
+        if user.email:
+            EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+        return user
 
 
 class User(AbstractUser):
@@ -57,6 +75,8 @@ class User(AbstractUser):
         choices=time_zone_choices,
         help_text=_("Times of live sessions are shown in this zone. Empty: the site's zone."),
     )
+
+    objects = UserManager()
 
     class Meta:
         verbose_name = _("member")

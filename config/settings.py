@@ -179,6 +179,9 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Journal Club] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "discussions:home"
+# Messages name members as other members see them ("Signed in as Omar Haddad"), never
+# by their internal username.
+ACCOUNT_USER_DISPLAY = str
 
 # --- Email ----------------------------------------------------------------------------
 # Locally, emails (including the sign-up verification link) are printed to the console.

@@ -123,3 +123,43 @@ def test_a_member_who_hosted_or_commented_cannot_be_deleted(staff_client, discus
     assert response.status_code == 200
     assert response.context["protected"]
     assert User.objects.filter(pk=discussion.host.pk).exists()
+
+
+def test_createsuperuser_gives_an_account_that_signs_in_to_the_admin_at_once(client, db):
+    """The README's way: `manage.py createsuperuser`, then sign in at /admin/."""
+    import os
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    with mock.patch.dict(os.environ, {"DJANGO_SUPERUSER_PASSWORD": "a long admin passphrase"}):
+        call_command(
+            "createsuperuser",
+            "--noinput",
+            "--username",
+            "admin",
+            "--email",
+            "admin@example.org",
+            verbosity=0,
+        )
+    login = reverse("account_login") + "?next=" + reverse("admin:index")
+    response = client.post(
+        login,
+        {"login": "admin@example.org", "password": "a long admin passphrase"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("admin:index")
+    assert "Verify your email" not in response.content.decode()
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_messages_name_members_by_their_display_name_not_their_username(client, db):
+    member = UserFactory(username="omar_second", display_name="Omar Haddad")
+    response = client.post(
+        reverse("account_login"),
+        {"login": member.email, "password": "correct horse"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "signed in as Omar Haddad" in page
+    assert "omar_second" not in page.split("<main", 1)[1].split("</main>", 1)[0]
