@@ -35,6 +35,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve, reverse
 
 from accounts.models import User
+from discovery.models import AuthorKey
 from tests.factories import UserFactory
 
 ROLES = ["visitor", "member", "staff"]
@@ -227,12 +228,8 @@ def crawl(client: Client, *, seeds=SEEDS, max_pages: int = MAX_PAGES) -> Crawl:
 
 @pytest.fixture
 def demo(db):
-    """
-    The demo content as ``make run`` loads it, with a password to sign in as a demo member,
-    and the search index (author pages among it) built as ``rebuild_search_index`` does.
-    """
+    """The demo content as ``make run`` loads it (and indexes it), with a password."""
     call_command("load_demo", password=PASSWORD, stdout=io.StringIO())
-    call_command("rebuild_search_index", stdout=io.StringIO())
 
 
 def signed_in(role: str) -> Client:
@@ -263,9 +260,13 @@ def test_every_link_reachable_from_the_home_page_answers_and_changes_nothing(dem
     assert ("/admin/" in result.statuses) == (role == "staff")
 
 
-def test_no_link_is_dead_before_the_search_index_is_built(db):
-    """Browse pages list papers the index has not reached yet; they link no missing page."""
-    call_command("load_demo", stdout=io.StringIO())
+def test_no_link_is_dead_while_the_index_lags_behind_the_papers(demo):
+    """
+    Browse pages list papers from their own tables, the author pages from the index: a
+    paper written outside the services (an import, the admin before the next
+    ``rebuild_search_index --stale``) is listed before its authors have a page.
+    """
+    AuthorKey.objects.all().delete()
 
     result = crawl(Client())
 
