@@ -1,5 +1,6 @@
 import functools
 import zoneinfo
+from typing import ClassVar, cast
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
@@ -34,7 +35,7 @@ class UserManager(DjangoUserManager):
         from allauth.account.models import EmailAddress
 
         extra_fields.setdefault("display_name", username)
-        user = super().create_superuser(username, email, password, **extra_fields)
+        user = cast("User", super().create_superuser(username, email, password, **extra_fields))
         if user.email:
             EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
         return user
@@ -76,7 +77,7 @@ class User(AbstractUser):
         help_text=_("Times of live sessions are shown in this zone. Empty: the site's zone."),
     )
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     class Meta:
         verbose_name = _("member")
