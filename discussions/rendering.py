@@ -121,6 +121,8 @@ def _article(entry: ThreadEntry, view: ThreadView, strings: dict) -> str:
             classes += " comment--pending"
         meta = _meta(entry, view, urls, strings)
         body = f'<div class="comment__body prose">{comment.body_html}</div>'
+        if comment.status == Comment.Status.PENDING:
+            body += f'<p class="comment__note">{strings["pending_note"]}</p>'
         actions = _actions(comment, own, view, urls, strings)
         if view.marker:
             actions = (
@@ -267,6 +269,12 @@ def _strings_for(language: str) -> dict:
         "deleted": text(gettext("This comment was deleted by its author.")),
         "hidden": text(gettext("Hidden by a moderator:")),
         "pending": text(gettext("Awaiting review")),
+        "pending_note": text(
+            gettext(
+                "Only you see this comment for now: a moderator reads a new member's first "
+                "comment before it is published."
+            )
+        ),
         "flag": text(gettext("Flag")),
         "moderate": text(gettext("Moderate")),
         "permalink": text(gettext("Permanent link to this comment")),

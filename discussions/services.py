@@ -173,7 +173,11 @@ def comment_post(
         comment.full_clean(exclude=["question", "parent", "root", "author"])
         comment.save()
         search_index.index_comment(comment)
-        notification_events.comment_posted(comment)
+        if comment.status == Comment.Status.PENDING:
+            # Its notifications go out when a moderator approves it (moderation.services).
+            notification_events.comment_held(comment, event="posted")
+        else:
+            notification_events.comment_posted(comment)
         # Counted last, once everything else succeeded: a post refused for its text, or
         # lost to an error, does not use up the member's allowance. Over the limit, the
         # transaction rolls back and nothing is saved.

@@ -9,6 +9,7 @@ under a comment, the new comment in its thread, the edited comment in place.
 import dataclasses
 from collections import defaultdict
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, trigger_client_event
 
@@ -46,6 +48,10 @@ from .threads import (
 )
 
 DISCUSSIONS_PER_PAGE = 20
+PENDING_EXPLANATION = gettext_lazy(
+    "Thank you: your comment is saved. As a new member, your first comment is read by a "
+    "moderator before others see it; until then it shows as “Awaiting review”, to you alone."
+)
 
 
 @require_safe
@@ -143,6 +149,7 @@ def comment_create(request, slug, number):
             status = 429
         else:
             if not request.htmx:
+                _told_if_held(request, comment)
                 return redirect(_comment_location(discussion, comment))
             # A fresh form in place of the used one, and the answer added to the thread.
             placement = "afterbegin" if request.POST.get("sort") == Sort.NEWEST else "beforeend"
@@ -209,6 +216,7 @@ def comment_reply(request, pk):
                 if request.htmx:
                     response = HttpResponse(_reply_inserted(request, discussion, parent, comment))
                     return _posted(reswap(response, "outerHTML"), comment)
+                _told_if_held(request, comment)
                 return redirect(_comment_location(discussion, comment))
     context = {"form": form, "comment": parent, "discussion": discussion, "action": "reply"}
     if request.htmx:
@@ -436,6 +444,12 @@ def _require(allowed: bool, request) -> None:
             if services.member_is_verified(request.user)
             else _("Please confirm your email address before joining the discussion.")
         )
+
+
+def _told_if_held(request, comment: Comment) -> None:
+    """A comment that waits for a moderator: its author is told so, and why, at once."""
+    if comment.status == Comment.Status.PENDING:
+        messages.info(request, PENDING_EXPLANATION)
 
 
 def _posted(response: HttpResponse, comment: Comment) -> HttpResponse:

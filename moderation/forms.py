@@ -35,6 +35,7 @@ class ReasonForm(forms.Form):
         label=_("Action"),
         choices=[
             ("approve", _("Approve")),
+            ("approve_member", _("Approve, and trust the member: publish their other first posts")),
             ("hide", _("Hide")),
             ("restore", _("Restore")),
         ],

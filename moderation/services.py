@@ -10,6 +10,7 @@ import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,8 @@ from discussions.services import (
     member_is_verified,
     suspension_message,
 )
+from notifications import events as notification_events
+from notifications.services import held_notifications_resolve
 
 from .models import CodeOfConductAgreement, Flag, ModerationAction, Suspension
 from .ratelimits import consume
@@ -82,12 +85,13 @@ def flag_create(*, comment: Comment, flagger: User, reason: str, note: str = "")
         ):
             comment.status = Comment.Status.PENDING
             comment.save(update_fields=["status"])
-            _log(
+            action = _log(
                 ModerationAction.Kind.AUTO_HIDE,
                 None,
                 comment=comment,
                 reason=_("%(count)s members flagged it.") % {"count": open_flags},
             )
+            notification_events.comment_held(comment, event=f"flags-{action.pk}")
         consume("flag", flagger.pk)  # last: a refused flag does not count
     return flag
 
@@ -100,6 +104,14 @@ def comment_approve(*, comment: Comment, moderator: User, reason: str = "") -> C
     return _set_status(
         comment, moderator, Comment.Status.PUBLISHED, ModerationAction.Kind.APPROVE, reason
     )
+
+
+def comment_approve_and_trust(*, comment: Comment, moderator: User, reason: str = "") -> Comment:
+    """Approve a new member's comment and the member: their other held first posts too."""
+    with transaction.atomic():
+        comment = comment_approve(comment=comment, moderator=moderator, reason=reason)
+        member_approve(member=comment.author, moderator=moderator, reason=reason)
+    return comment
 
 
 def comment_hide(*, comment: Comment, moderator: User, reason: str) -> Comment:
@@ -119,10 +131,35 @@ def comment_restore(*, comment: Comment, moderator: User, reason: str = "") -> C
     )
 
 
+def member_approve(*, member: User, moderator: User, reason: str = "") -> int:
+    """
+    Trust a new member: publish every comment of theirs that waits only because it was
+    among their first (not those held by members' flags, which need a look each).
+    Returns how many were published.
+    """
+    _require(can_moderate(moderator))
+    flagged = Flag.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True)
+    held = Comment.objects.filter(
+        author=member, status=Comment.Status.PENDING, deleted_at__isnull=True
+    ).exclude(Exists(flagged))
+    published = 0
+    for comment in held.order_by("created_at", "id"):
+        comment_approve(comment=comment, moderator=moderator, reason=reason)
+        published += 1
+    return published
+
+
 def _set_status(comment, moderator, status, kind, reason) -> Comment:
+    """
+    Set a comment's status, resolve its flags, log the decision. A comment published for
+    the first time (approved after it was held) then does what posting it would have
+    done: its notifications, emails and the author's follow of the thread (idempotent:
+    nobody hears twice of one comment).
+    """
     _require(can_moderate(moderator))
     with transaction.atomic():
         comment = Comment.objects.select_for_update(no_key=True).get(pk=comment.pk)
+        was_published = comment.status == Comment.Status.PUBLISHED
         comment.status = status
         comment.moderation_note = reason if status == Comment.Status.HIDDEN else ""
         comment.save(update_fields=["status", "moderation_note"])
@@ -130,6 +167,9 @@ def _set_status(comment, moderator, status, kind, reason) -> Comment:
             resolved_at=timezone.now()
         )
         _log(kind, moderator, comment=comment, reason=reason)
+        held_notifications_resolve(comment=comment)
+        if status == Comment.Status.PUBLISHED and not was_published and not comment.is_deleted:
+            notification_events.comment_posted(comment)
     return comment
 
 
@@ -215,12 +255,12 @@ def code_of_conduct_agree(*, member: User) -> CodeOfConductAgreement:
 # --- Audit log -----------------------------------------------------------------------------------
 
 
-def _log(kind, moderator, *, comment=None, member=None, target="", reason="") -> None:
+def _log(kind, moderator, *, comment=None, member=None, target="", reason="") -> ModerationAction:
     if comment is not None and not target:
         target = _("Comment %(id)s by %(author)s") % {"id": comment.pk, "author": comment.author}
     if member is not None and not target:
         target = str(member)
-    ModerationAction.objects.create(
+    return ModerationAction.objects.create(
         kind=kind,
         moderator=moderator,
         comment=comment,

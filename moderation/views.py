@@ -23,6 +23,7 @@ from .ratelimits import RateLimited
 QUEUE_PAGE_SIZE = 25
 ACTIONS: dict[str, Callable[..., Comment]] = {
     "approve": services.comment_approve,
+    "approve_member": services.comment_approve_and_trust,
     "hide": services.comment_hide,
     "restore": services.comment_restore,
 }

@@ -18,6 +18,10 @@ def comment_edited(comment) -> None:
     _enqueue_on_commit("comment_edited", comment_id=comment.pk)
 
 
+def comment_held(comment, *, event: str) -> None:
+    _enqueue_on_commit("comment_held", comment_id=comment.pk, event=event)
+
+
 def comment_marked_helpful(comment, member) -> None:
     _enqueue_on_commit("comment_marked_helpful", comment_id=comment.pk, member_id=member.pk)
 

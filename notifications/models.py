@@ -23,6 +23,15 @@ from discussions.models import Comment, Discussion, Question, public_comment_q
 MAX_EMAIL_ATTEMPTS = 8
 
 
+def still_held_q() -> Q:
+    """A notification to moderators about a comment that still awaits their review."""
+    return Q(
+        kind=Notification.Kind.HELD,
+        comment__status=Comment.Status.PENDING,
+        comment__deleted_at__isnull=True,
+    )
+
+
 class Delivery(models.TextChoices):
     """How a member wants to receive emails about one kind of event."""
 
@@ -186,6 +195,13 @@ class NotificationSettings(models.Model):
         default=Delivery.IMMEDIATE,
         help_text=_("Applies only if you asked to hear about new discussions."),
     )
+    held = models.CharField(
+        _("comments awaiting review"),
+        max_length=10,
+        choices=Delivery.choices,
+        default=Delivery.IMMEDIATE,
+        help_text=_("For moderators: a new member's first comment, or one flagged enough."),
+    )
     announcements = models.BooleanField(_("tell me when a new discussion opens"), default=False)
     paused = models.BooleanField(
         _("pause all notifications"),
@@ -232,7 +248,7 @@ class NotificationQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.filter(
             Q(email_locked_until__isnull=True) | Q(email_locked_until__lte=now),
-            Q(comment__isnull=True) | public_comment_q("comment__"),
+            Q(comment__isnull=True) | public_comment_q("comment__") | still_held_q(),
             Exists(EmailAddress.objects.filter(user=OuterRef("recipient"), verified=True)),
             email_delivery=delivery,
             emailed_at__isnull=True,
@@ -260,6 +276,7 @@ class Notification(models.Model):
         MENTION = "mention", _("Mention of you")
         HELPFUL = "helpful", _("Your comment marked helpful")
         DISCUSSION_OPENED = "discussion_opened", _("New discussion")
+        HELD = "held", _("Comment awaiting review")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -340,7 +357,12 @@ class Notification(models.Model):
         return f"{self.get_kind_display()} → {self.recipient}"
 
     def get_absolute_url(self):
-        """Where the notification leads: the comment's permalink, or the discussion."""
+        """
+        Where the notification leads: the comment's permalink (for moderators, a comment
+        awaiting review is on its moderation page), or the discussion.
+        """
+        if self.kind == self.Kind.HELD:
+            return reverse("moderation:comment", kwargs={"pk": self.comment_id})
         if self.comment_id:
             return reverse("discussions:comment", kwargs={"pk": self.comment_id})
         return self.discussion.get_absolute_url()
@@ -352,6 +374,18 @@ class Notification(models.Model):
     @property
     def comment_is_public(self) -> bool:
         return self.comment is not None and self.comment.is_public
+
+    @property
+    def is_deliverable(self) -> bool:
+        """
+        Still worth telling: not about a comment deleted or hidden since (never quoted),
+        and, for moderators, about a comment that still awaits review.
+        """
+        if self.comment is None:
+            return True
+        if self.kind == self.Kind.HELD:
+            return self.comment.status == Comment.Status.PENDING and not self.comment.is_deleted
+        return self.comment.is_public
 
     @property
     def summary(self) -> str:
@@ -366,6 +400,8 @@ class Notification(models.Model):
                 text = gettext("%(actor)s marked your comment helpful")
             case self.Kind.DISCUSSION_OPENED:
                 text = gettext("A new discussion has opened")
+            case self.Kind.HELD:
+                text = gettext("A comment by %(actor)s awaits review")
             case _:
                 text = gettext("%(actor)s commented in a conversation you follow")
         return text % {"actor": actor}

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import reduce
 
+from django.contrib.auth.models import Permission
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -191,6 +192,46 @@ def notify_marked_helpful(*, comment_id: int, member_id: int) -> int:
         comment_id=comment.pk,
         actor_id=member_id,
     )
+
+
+def notify_comment_held(*, comment_id: int, event: str) -> int:
+    """
+    Tell the moderators (active members with the right to moderate comments, but not the
+    comment's author) that a comment awaits their review: a new member's first post, or
+    one flagged by enough members. ``event`` names the holding ("posted", "flags-<id>"),
+    so a comment held again later is announced again, and a retried task is not.
+    """
+    comment = Comment.objects.select_related("question").filter(pk=comment_id).first()
+    if comment is None or comment.status != Comment.Status.PENDING or comment.is_deleted:
+        return 0  # reviewed (or taken back) before the worker got to it
+    permission = Permission.objects.get(
+        codename="moderate_comments", content_type__app_label="moderation"
+    )
+    moderators = (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(user_permissions=permission)
+            | Q(groups__permissions=permission)
+        )
+        .exclude(pk=comment.author_id)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    return _create_notifications(
+        dict.fromkeys(moderators, Kind.HELD),
+        key=f"held:{comment.pk}:{event}",
+        discussion_id=comment.question.discussion_id,
+        comment_id=comment.pk,
+        actor_id=comment.author_id,
+    )
+
+
+def held_notifications_resolve(*, comment: Comment) -> int:
+    """A held comment was reviewed: the moderators' notifications about it are read."""
+    return Notification.objects.filter(
+        kind=Kind.HELD, comment=comment, read_at__isnull=True
+    ).update(read_at=timezone.now())
 
 
 def notify_discussion_opened(*, discussion_id: int) -> int:
@@ -448,11 +489,12 @@ def _lease(ids: list[int], *, now: datetime.datetime) -> list[Notification]:
 
 def _comment_gone(notification: Notification) -> bool:
     """
-    Deleted (or hidden by a moderator) since the notification was created: never quoted,
-    not emailed. It stays leased; when the lease ends a deleted comment is no longer due,
-    and a hidden one is looked at again (it may have been restored).
+    Deleted (or hidden by a moderator) since the notification was created, or for
+    moderators, reviewed already: never quoted, not emailed. It stays leased; when the
+    lease ends it is no longer due (a hidden comment is looked at again: it may have been
+    restored).
     """
-    return notification.comment is not None and not notification.comment.is_public
+    return not notification.is_deliverable
 
 
 def _deliver(

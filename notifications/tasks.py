@@ -26,6 +26,12 @@ def comment_edited(comment_id: int) -> int:
 
 
 @task()
+def comment_held(comment_id: int, event: str) -> int:
+    """Tell the moderators that a comment awaits their review."""
+    return _then_send(services.notify_comment_held(comment_id=comment_id, event=event))
+
+
+@task()
 def comment_marked_helpful(comment_id: int, member_id: int) -> int:
     return _then_send(services.notify_marked_helpful(comment_id=comment_id, member_id=member_id))
 

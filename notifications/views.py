@@ -89,6 +89,7 @@ def notification_settings(request):
     form = NotificationSettingsForm(
         request.POST if request.method == "POST" else None,
         instance=NotificationSettings.for_member(request.user),
+        member=request.user,
     )
     if request.method == "POST" and form.is_valid():
         services.notification_settings_save(member=request.user, **form.cleaned_data)
