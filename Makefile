@@ -30,10 +30,15 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
-run: install
-	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
+# Local settings live in .env, which manage.py reads (and gunicorn, pytest and production
+# never do); `make run` writes it once, so every manage.py command works the same way.
+.env:
+	printf '# Local settings for manage.py (see .env.example for every setting).\nDJANGO_DEBUG=1\n' > $@
+
+run: install .env
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py runserver $(HOST)
 
 test: install
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
