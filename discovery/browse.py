@@ -83,6 +83,20 @@ def authors_with_counts():
     )
 
 
+def most_papers(entries: QuerySet, count: int) -> list:
+    """
+    The ``count`` entries of a ``*_with_counts()`` list that have the most papers, shown
+    in the list's own order (by name).
+    """
+    ordering = entries.query.order_by
+    top = entries.order_by("-papers", *ordering)[:count]
+
+    def value(entry, field: str):
+        return entry[field] if isinstance(entry, dict) else getattr(entry, field)
+
+    return sorted(top, key=lambda entry: [value(entry, field) for field in ordering])
+
+
 def subjects_with_counts():
     return Subject.objects.annotate(papers=Count("articles")).filter(papers__gt=0).order_by("name")
 

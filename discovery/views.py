@@ -55,10 +55,24 @@ def search(request):
     )
 
 
+# How many of each the browse page shows before "all subjects", "all authors", ...
+BROWSE_SAMPLE = 12
+
+
 @require_safe
 def browse_index(request):
-    """Ways to browse: by subject, author, journal and year."""
-    return render(request, "discovery/browse_index.html", {"meta_title": _("Browse")})
+    """Ways to browse (subject, author, journal, year), each with its most common entries."""
+    return render(
+        request,
+        "discovery/browse_index.html",
+        {
+            "subjects": browse.most_papers(browse.subjects_with_counts(), BROWSE_SAMPLE),
+            "authors": browse.most_papers(browse.authors_with_counts(), BROWSE_SAMPLE),
+            "journals": browse.most_papers(browse.journals_with_counts(), BROWSE_SAMPLE),
+            "years": list(browse.years_with_counts()),
+            "meta_title": _("Browse"),
+        },
+    )
 
 
 @require_safe
