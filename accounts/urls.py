@@ -10,5 +10,6 @@ urlpatterns = [
     path("settings/data/", views.data, name="data"),
     path("settings/data/export.json", views.data_export, name="data-export"),
     path("settings/delete/", views.delete_account, name="delete"),
+    path("lookup/mentions/", views.mention_suggestions, name="mentions"),
     path("<str:username>/", views.profile, name="profile"),
 ]

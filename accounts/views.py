@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -26,6 +27,33 @@ def profile(request, username):
     )
     page = Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "accounts/profile.html", {"member": member, "page": page})
+
+
+MENTION_SUGGESTIONS = 8
+
+
+@login_required
+@require_safe
+def mention_suggestions(request):
+    """
+    Members whose display name or handle starts with what follows an @ being typed: the
+    options of the comment form's mention autocomplete (a fragment of ``<li>``s).
+    """
+    typed = request.GET.get("q", "").strip().lstrip("@")[:40]
+    members = []
+    if typed:
+        members = list(
+            get_user_model()
+            .objects.filter(is_active=True)
+            .filter(
+                Q(username__istartswith=typed)
+                | Q(display_name__istartswith=typed)
+                | Q(display_name__icontains=f" {typed}")
+            )
+            .order_by("display_name", "username")
+            .only("username", "display_name", "affiliation")[:MENTION_SUGGESTIONS]
+        )
+    return render(request, "accounts/_mention_suggestions.html", {"members": members})
 
 
 @login_required

@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import Comment
@@ -35,6 +36,12 @@ class CommentForm(forms.Form):
         super().__init__(*args, **kwargs)
         if label:
             self.fields["body"].label = label
+        attrs = self.fields["body"].widget.attrs
+        # No maxlength: a browser would cut a long paste silently. The counter of
+        # static/js/compose.js says how far over the limit a text is; the server refuses it.
+        attrs.pop("maxlength", None)
+        attrs["data-limit"] = str(settings.JOURNAL_CLUB_COMMENT_MAX_LENGTH)
+        attrs["data-mentions"] = reverse("accounts:mentions")
 
     @property
     def preview_html(self) -> str:

@@ -137,6 +137,7 @@ def _meta(entry: ThreadEntry, view: ThreadView, urls: dict, strings: dict) -> st
     parts = [
         f'<header class="comment__meta"><a class="comment__author" '
         f'href="{urls["profile"].format(quote(author.username))}">{escape(author.name)}</a>'
+        f'<span class="comment__handle">@{escape(author.username)}</span>'
     ]
     if comment.label:
         parts.append(

@@ -73,6 +73,11 @@ MATRIX = {
         everyone(),
     ),
     "accounts:profile": (lambda w: w.users["member"].get_absolute_url(), everyone()),
+    # The @mention suggestions of the comment forms: for signed-in members only.
+    "accounts:mentions": (
+        lambda w: reverse("accounts:mentions") + "?q=mem",
+        members_only(),
+    ),
     "code-of-conduct": (lambda w: reverse("code-of-conduct"), everyone()),
     "discovery:search": (lambda w: reverse("discovery:search") + "?q=support", everyone()),
     "discovery:browse": (lambda w: reverse("discovery:browse"), everyone()),

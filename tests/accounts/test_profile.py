@@ -102,3 +102,44 @@ def test_profile_edit_needs_sign_in(client, db):
 def test_own_profile_links_to_the_edit_page(member_client, member):
     content = member_client.get(member.get_absolute_url()).content.decode()
     assert reverse("accounts:profile-edit") in content
+
+
+# --- Mention suggestions ------------------------------------------------------------------
+
+
+def test_mention_suggestions_match_display_names_and_handles(member_client, db):
+    priya = UserFactory(username="priya-v", display_name="Priya Venkatesan")
+    UserFactory(username="tomas", display_name="Tomás Okafor", affiliation="City health unit")
+    UserFactory(username="gone", display_name="Priya Gone", is_active=False)
+    url = reverse("accounts:mentions")
+
+    by_name = member_client.get(url, {"q": "pri"}).content.decode()
+    assert f'data-handle="{priya.username}"' in by_name
+    assert "Priya Venkatesan" in by_name
+    assert "Priya Gone" not in by_name  # inactive members cannot be mentioned
+    by_surname = member_client.get(url, {"q": "Okaf"}).content.decode()
+    assert 'data-handle="tomas"' in by_surname
+    assert "City health unit" in by_surname
+    assert "No member by that name" in member_client.get(url, {"q": "zzz"}).content.decode()
+    assert 'role="option"' not in member_client.get(url, {"q": ""}).content.decode()
+
+
+def test_mention_suggestions_are_for_members_and_bounded(member_client, db):
+    from django.test import Client
+
+    from accounts.views import MENTION_SUGGESTIONS
+
+    UserFactory.create_batch(MENTION_SUGGESTIONS + 3, display_name="Sam Same")
+    url = reverse("accounts:mentions")
+    assert Client().get(url, {"q": "sam"}).status_code == 302  # sign in first
+    page = member_client.get(url, {"q": "sam" + "x" * 1000}).content.decode()
+    assert 'role="option"' not in page
+    assert member_client.get(url, {"q": "sam"}).content.decode().count('role="option"') == (
+        MENTION_SUGGESTIONS
+    )
+
+
+def test_comment_headers_show_the_handle_to_mention_by_hand(client, discussion):
+    comment = CommentFactory(question=discussion.questions.first())
+    page = client.get(discussion.get_absolute_url()).content.decode()
+    assert f'<span class="comment__handle">@{comment.author.username}</span>' in page

@@ -49,7 +49,10 @@ def test_verified_member_gets_an_answer_form_per_question(member_client, discuss
     assert content.count('class="comment-form"') == 3
     assert 'id="id_body_2"' in content
     assert "Markdown works" in content
-    assert 'maxlength="10000"' in content
+    # The limit is stated and counted, never enforced by cutting a paste short.
+    assert "Up to 10,000 characters" in content
+    assert 'data-limit="10000"' in content
+    assert "maxlength" not in content.split('id="id_body_2"')[0].rsplit("<textarea", 1)[1]
 
 
 def test_closed_discussion_offers_no_forms(member_client, db):
