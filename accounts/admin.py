@@ -1,14 +1,22 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from .forms import OrcidOnceMixin
 from .models import User
+
+
+class MemberChangeForm(OrcidOnceMixin, UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     """Django's user admin, with the profile members fill in themselves."""
 
+    form = MemberChangeForm
     fieldsets = (
         *DjangoUserAdmin.fieldsets[:2],
         (_("Profile"), {"fields": ("display_name", "affiliation", "orcid", "bio")}),

@@ -35,7 +35,24 @@ class SignupForm(forms.Form):
         code_of_conduct_agree(member=user)
 
 
-class ProfileForm(forms.ModelForm):
+class OrcidOnceMixin:
+    """
+    For model forms of the member: an invalid ORCID iD is reported once.
+
+    The model checks the iD twice (its field's validator, then ``User.clean()``, which also
+    normalises it), and a model form would show both errors. Checked here first, a bad
+    value never reaches the model (a field that failed the form is not validated again,
+    and the model keeps its previous value), so only this one error is shown.
+    """
+
+    def clean_orcid(self):
+        orcid = self.cleaned_data["orcid"].strip()
+        if orcid:
+            User._meta.get_field("orcid").run_validators(orcid)
+        return orcid
+
+
+class ProfileForm(OrcidOnceMixin, forms.ModelForm):
     """What a member may change about how others see them."""
 
     class Meta:

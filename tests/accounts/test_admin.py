@@ -76,6 +76,25 @@ def test_staff_edit_a_members_profile_and_the_orcid_is_normalised(staff_client, 
     assert (member.affiliation, member.bio) == ("Research Impact Canada", "Knowledge broker.")
 
 
+def test_an_invalid_orcid_is_reported_once_in_the_admin(staff_client, member):
+    joined = timezone.localtime(member.date_joined)
+    data = {
+        "username": member.username,
+        "email": member.email,
+        "display_name": member.display_name,
+        "orcid": "0000-0002-1825-0098",
+        "is_active": "on",
+        "date_joined_0": joined.date().isoformat(),
+        "date_joined_1": joined.strftime("%H:%M:%S"),
+    }
+
+    response = staff_client.post(reverse("admin:accounts_user_change", args=[member.pk]), data)
+
+    assert response.status_code == 200
+    assert len(response.context["adminform"].form.errors["orcid"]) == 1
+    assert response.content.decode().count("is not a valid ORCID iD") == 1
+
+
 def test_change_page_shows_the_profile_fields(staff_client, member):
     response = staff_client.get(reverse("admin:accounts_user_change", args=[member.pk]))
 

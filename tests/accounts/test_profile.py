@@ -93,6 +93,17 @@ def test_invalid_profile_edit_keeps_what_was_typed(member_client, member):
     assert User.objects.get(pk=member.pk).affiliation == ""
 
 
+def test_an_invalid_orcid_is_reported_once_on_the_profile_form(member_client):
+    response = member_client.post(
+        reverse("accounts:profile-edit"), {"display_name": "Kept", "orcid": "1234"}
+    )
+
+    assert response.context["form"].errors["orcid"] == [
+        "“1234” is not a valid ORCID iD (e.g. 0000-0002-1825-0097)."
+    ]
+    assert response.content.decode().count("is not a valid ORCID iD") == 1
+
+
 def test_profile_edit_needs_sign_in(client, db):
     response = client.get(reverse("accounts:profile-edit"))
     assert response.status_code == 302
