@@ -1,4 +1,7 @@
 from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -16,11 +19,22 @@ class SignupForm(forms.Form):
 
     agree_to_code = forms.BooleanField(
         label=_("I agree to the club's code of conduct"),
-        help_text=_("Read it at /code-of-conduct/: be respectful, stay on topic, no spam."),
         error_messages={"required": _("Please read and agree to the code of conduct to join.")},
     )
 
     field_order = ["display_name", "email", "password1", "password2", "agree_to_code"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A link in the help text, not the label: the label stays what is agreed to, and
+        # the help text is the checkbox's description (aria-describedby).
+        self.fields["agree_to_code"].help_text = format_html(
+            gettext(
+                '<a href="{url}">Read the code of conduct</a>: '
+                "be respectful, stay on topic, no spam."
+            ),
+            url=reverse("code-of-conduct"),
+        )
 
     def clean_display_name(self):
         name = self.cleaned_data["display_name"].strip()

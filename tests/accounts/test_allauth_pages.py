@@ -1,5 +1,6 @@
 """allauth's pages render inside our layout, with our accessible form elements."""
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -168,6 +169,26 @@ def test_signup_fields_are_labelled_described_and_in_our_order(client, db):
     assert element(response, "id_email")["autocomplete"] == "email"
     assert element(response, "id_password1")["autocomplete"] == "new-password"
     assert b'class="button button--prominent"' in response.content
+
+
+def test_signup_links_the_code_of_conduct_from_the_checkbox_help_text(client, db):
+    response = client.get(reverse("account_signup"))
+
+    checkbox = element(response, "id_agree_to_code")
+    assert checkbox["type"] == "checkbox"
+    assert checkbox["aria-describedby"] == "id_agree_to_code_helptext"
+    html = response.content.decode()
+    assert (
+        '<label for="id_agree_to_code">I agree to the club&#x27;s code of conduct</label>' in html
+    )
+    help_text = re.search(
+        r'<div class="field__help" id="id_agree_to_code_helptext">(.*?)</div>', html
+    )
+    assert help_text[1] == (
+        f'<a href="{reverse("code-of-conduct")}">Read the code of conduct</a>: '
+        "be respectful, stay on topic, no spam."
+    )
+    assert "Read it at /code-of-conduct/" not in html
 
 
 def test_login_field_errors_are_next_to_the_field_and_announced(client, db):
