@@ -64,3 +64,45 @@ def test_pages_and_the_admin_work_under_the_policy(staff_page):
     page.locator(".select2-selection").first.click()
     page.locator(".select2-results__option").first.wait_for()
     assert violations == []
+
+
+def test_rejected_posts_break_no_rule_of_the_policy(staff_page, settings):
+    """
+    An empty answer, one over the limit and one over the rate limit, in place (htmx) and
+    as a plain form, and an empty reply: the messages and forms that come back use no
+    inline script or style.
+    """
+    page, base, violations = staff_page
+    settings.JOURNAL_CLUB_RATE_LIMITS = {"post": (1, 60)}
+    settings.JOURNAL_CLUB_COMMENT_MAX_LENGTH = 50
+    discussion = base + "/discussions/implementation-support-practitioners/"
+    comment = Comment.objects.filter(parent=None).first()
+    report = (
+        "document.addEventListener('securitypolicyviolation', e => "
+        "console.error('Refused to ' + e.violatedDirective));"
+    )
+    for javascript in (True, False):
+        context = page.context.browser.new_context(
+            java_script_enabled=javascript, storage_state=page.context.storage_state()
+        )
+        context.add_init_script(report)
+        tab = context.new_page()
+        tab.on(
+            "console",
+            lambda message: (
+                violations.append(message.text) if "Refused to" in message.text else None
+            ),
+        )
+        tab.goto(discussion)
+        for number, body in ((1, ""), (2, "x" * 60), (3, "saved"), (1, "rate limited")):
+            tab.locator(f"#id_body_{number}").fill(body)
+            tab.locator(f"#answer-{number}").get_by_role("button", name="Post your answer").click()
+            tab.wait_for_load_state("networkidle")
+            if not javascript:
+                tab.goto(discussion)
+        tab.goto(base + f"/comments/{comment.pk}/reply/")
+        tab.locator("main form").get_by_role("button", name="Post your reply").click()
+        tab.wait_for_load_state("networkidle")
+        context.close()
+        settings.JOURNAL_CLUB_RATE_LIMITS = {}
+    assert violations == []

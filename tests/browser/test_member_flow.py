@@ -149,6 +149,10 @@ def test_the_same_flow_works_without_javascript(browser, demo):
     page.get_by_label("Password").fill(PASSWORD)
     page.locator("main form button[type=submit]").last.click()
     expect(page).to_have_url(demo + DISCUSSION)
+    # Nothing that needs a script to work is shown: no "Hide replies", no counter.
+    assert page.locator(".thread-toggle").count() > 0
+    for selector in (".thread-toggle", ".char-count", ".mention-options"):
+        expect(page.locator(selector).first).to_be_hidden()
 
     page.locator("#answer-1").get_by_label("Your answer").fill("Plain *HTML* still works.")
     page.locator("#answer-1").get_by_role("button", name="Preview").click()
