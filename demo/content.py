@@ -34,8 +34,8 @@ from accounts.models import User
 from articles.identifiers import normalize_doi
 from articles.models import AbstractSection, Article, Author, Journal, Subject
 from discovery import index as search_index
-from discussions.markdown import render_markdown
 from discussions.models import Comment, Discussion, Question
+from web.markdown import render_markdown
 
 # --- The paper ------------------------------------------------------------------------
 

@@ -7,8 +7,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from web.markdown import sanitize_html
+
 from . import services
-from .markdown import sanitize_html
 from .models import Comment, Discussion, Question
 
 

@@ -33,8 +33,8 @@ from discovery import index as search_index
 from moderation.models import Suspension
 from moderation.ratelimits import consume
 from notifications import events as notification_events
+from web.markdown import render_markdown
 
-from .markdown import render_markdown
 from .models import Comment, CommentRevision, Discussion, DiscussionVisit, Question, Reaction
 
 

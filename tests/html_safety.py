@@ -3,7 +3,7 @@
 import re
 from html.parser import HTMLParser
 
-from discussions.markdown import (
+from web.markdown import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_CLASSES,
     ALLOWED_TAGS,

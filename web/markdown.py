@@ -1,5 +1,8 @@
 """
-Markdown for commentary and comments: CommonMark in, safe HTML out.
+Markdown for commentary, comments and members' bios: CommonMark in, safe HTML out.
+
+It lives below the apps (it imports none of them), so that any app may render Markdown;
+what is app-specific, such as which @handles are members, is passed in by the caller.
 
 Two independent layers keep hostile input harmless:
 

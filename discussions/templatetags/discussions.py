@@ -1,8 +1,8 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from discussions.markdown import render_markdown
 from discussions.rendering import marker
+from web.markdown import render_markdown
 
 register = template.Library()
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 from accounts.models import User
 from articles.models import Article
 from demo import content as demo
-from discussions.markdown import render_markdown
 from discussions.models import Comment, Discussion
 from tests.factories import ArticleFactory, CommentFactory
+from web.markdown import render_markdown
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,6 @@ from django.utils import timezone
 
 from articles.models import AbstractSection, Author, Subject
 from discovery import index
-from discussions.markdown import render_markdown
 from discussions.models import Discussion
 from tests.factories import (
     ArticleFactory,
@@ -15,6 +14,7 @@ from tests.factories import (
     JournalFactory,
     UserFactory,
 )
+from web.markdown import render_markdown
 
 
 def paper(

@@ -4,14 +4,14 @@ Property-based tests: whatever Markdown a member writes, nothing executable come
 Hypothesis builds thousands of texts from random characters, Markdown syntax and known
 attack fragments (script tags, event handlers, disguised javascript: links, the mutation
 XSS payloads that abuse MathML and SVG parsing, TeX that tries to write markup), and each
-rendering is checked against the allow-lists in ``discussions.markdown``.
+rendering is checked against the allow-lists in ``web.markdown``.
 """
 
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
-from discussions.markdown import find_mentions, render_markdown, sanitize_html
 from tests.html_safety import unsafe_parts
+from web.markdown import find_mentions, render_markdown, sanitize_html
 
 ATTACKS = [
     "<script>alert(1)</script>",
