@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from discussions.models import Comment
+from web.markdown import render_markdown
 
 from . import services
 from .forms import DeleteAccountForm, ProfileForm
@@ -26,7 +27,11 @@ def profile(request, username):
         .order_by("-created_at", "-id")
     )
     page = Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "accounts/profile.html", {"member": member, "page": page})
+    # Rendered on each view: profile pages are not hot, and a bio is short.
+    bio_html = render_markdown(member.bio) if member.bio else ""
+    return render(
+        request, "accounts/profile.html", {"member": member, "bio_html": bio_html, "page": page}
+    )
 
 
 MENTION_SUGGESTIONS = 8

@@ -30,6 +30,21 @@ def test_profile_shows_the_member_and_their_comments_newest_first(client, db):
     assert f'href="{discussion.get_absolute_url()}#comment-{older.pk}"' in content
 
 
+def test_profile_bio_is_rendered_as_sanitised_markdown(client, db):
+    member = UserFactory(
+        bio="I connect **research** and [practice](https://example.org).\n\n"
+        "# Interests\n\n<script>alert(1)</script>"
+    )
+
+    content = client.get(member.get_absolute_url()).content.decode()
+
+    assert "<strong>research</strong>" in content
+    assert '<a href="https://example.org" rel="nofollow ugc noopener">practice</a>' in content
+    assert "<h3>Interests</h3>" in content  # as in comments: never as high as the page's own
+    assert "<script>alert(1)</script>" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+
+
 def test_profile_hides_deleted_comments_and_drafts(client, db):
     member = UserFactory()
     CommentFactory(
