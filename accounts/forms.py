@@ -73,6 +73,11 @@ class ProfileForm(OrcidOnceMixin, forms.ModelForm):
         model = User
         fields = ["display_name", "affiliation", "orcid", "bio", "time_zone"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "bio": _(
+                "Markdown works: **bold**, *italic*, [a link](https://…). Up to 1,000 characters."
+            )
+        }
 
 
 class DeleteAccountForm(forms.Form):

@@ -45,6 +45,12 @@ def test_profile_bio_is_rendered_as_sanitised_markdown(client, db):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
 
 
+def test_the_profile_form_says_the_bio_may_use_markdown(member_client):
+    response = member_client.get(reverse("accounts:profile-edit"))
+
+    assert "Markdown works" in response.context["form"]["bio"].help_text
+
+
 def test_profile_hides_deleted_comments_and_drafts(client, db):
     member = UserFactory()
     CommentFactory(
