@@ -58,8 +58,13 @@ def member_export(*, member: User) -> dict:
                 "status": comment.status,
                 "label": comment.label,
                 "text": comment.body,
+                # Newest first; each version was shown from "written" until "replaced".
                 "earlier_versions": [
-                    {"written": revision.written_at.isoformat(), "text": revision.body}
+                    {
+                        "written": revision.written_at.isoformat(),
+                        "replaced": revision.replaced_at.isoformat(),
+                        "text": revision.body,
+                    }
                     for revision in comment.revisions.all()
                 ],
             }

@@ -1,5 +1,6 @@
 """A member's own data: the JSON export and deleting the account."""
 
+import datetime
 import json
 
 import pytest
@@ -9,7 +10,7 @@ from django.db import models
 from django.urls import reverse
 
 from accounts.models import User
-from discussions.models import Comment
+from discussions.models import Comment, CommentRevision
 from moderation import services as moderation
 from tests.factories import CommentFactory, UserFactory
 
@@ -37,6 +38,33 @@ def test_export_holds_profile_comments_and_versions(client, writer):
     assert data["profile"]["display_name"] == "Priya V."
     assert data["email_addresses"][0]["email"] == "priya.v@example.org"
     assert [c["text"] for c in data["comments"]] == ["My answer"]
+
+
+def test_export_holds_each_comments_earlier_versions_with_when_they_were_replaced(client, writer):
+    answer = Comment.objects.get(author=writer)
+    posted = answer.created_at
+    edited = posted + datetime.timedelta(hours=1)
+    CommentRevision.objects.create(
+        comment=answer, body="My first answer", written_at=posted, replaced_at=edited
+    )
+    CommentRevision.objects.create(
+        comment=answer,
+        body="My second answer",
+        written_at=edited,
+        replaced_at=edited + datetime.timedelta(hours=1),
+    )
+    client.force_login(writer)
+
+    data = json.loads(client.get(reverse("accounts:data-export")).content)
+
+    assert data["comments"][0]["earlier_versions"] == [
+        {
+            "text": "My second answer",
+            "written": edited.isoformat(),
+            "replaced": (edited + datetime.timedelta(hours=1)).isoformat(),
+        },
+        {"text": "My first answer", "written": posted.isoformat(), "replaced": edited.isoformat()},
+    ]
 
 
 def test_export_needs_sign_in(client, db):
