@@ -1,3 +1,5 @@
+import pytest
+
 from discussions.models import Discussion
 from tests.factories import AbstractSectionFactory, ArticleFactory, DiscussionFactory
 
@@ -19,6 +21,34 @@ def test_article_page_shows_the_full_record(client, db):
     assert "<h3>Background</h3>" in content
     assert 'rel="license"' in content
     assert "not discussed this paper yet" in content
+
+
+@pytest.mark.parametrize(
+    ("volume", "issue", "shown"),
+    [
+        ("20", "", "<dt>Volume</dt><dd>20</dd>"),
+        ("20", "3", "<dt>Volume</dt><dd>20 (3)</dd>"),
+        ("", "3", "<dt>Issue</dt><dd>3</dd>"),
+    ],
+)
+def test_the_record_names_the_volume_and_the_issue_only_when_there_is_one(
+    client, db, volume, issue, shown
+):
+    article = ArticleFactory(volume=volume, issue=issue)
+
+    content = client.get(article.get_absolute_url()).content.decode()
+
+    assert shown in content
+    assert "Volume (issue)" not in content
+
+
+def test_the_record_has_no_volume_line_without_volume_or_issue(client, db):
+    article = ArticleFactory(volume="", issue="")
+
+    content = client.get(article.get_absolute_url()).content.decode()
+
+    assert "<dt>Volume</dt>" not in content
+    assert "<dt>Issue</dt>" not in content
 
 
 def test_article_page_links_published_discussions_only(client, db):
