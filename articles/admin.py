@@ -151,6 +151,7 @@ class ArticleAdmin(admin.ModelAdmin):
         if request.method == "POST" and "confirm" in request.POST:
             return self._confirm_by_doi(request)
         form = DoiForm(request.POST if request.method == "POST" else None)
+        unavailable = ""
         if request.method == "POST" and form.is_valid():
             doi = form.cleaned_data["doi"]
             existing = Article.objects.filter(doi=doi).first()
@@ -159,6 +160,10 @@ class ArticleAdmin(admin.ModelAdmin):
             else:
                 try:
                     record = sources.lookup_doi(doi)
+                except sources.ServiceUnavailable as error:
+                    # Nothing is wrong with the DOI: it stays as typed, and the page offers
+                    # the ways in that need no lookup.
+                    unavailable = str(error)
                 except sources.SourceError as error:
                     form.add_error("doi", str(error))
                 else:
@@ -168,7 +173,9 @@ class ArticleAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request,
             "admin/articles/article/add_by_doi.html",
-            self._context(request, gettext("Add a paper by DOI"), form=form),
+            self._context(
+                request, gettext("Add a paper by DOI"), form=form, unavailable=unavailable
+            ),
         )
 
     def _confirm_by_doi(self, request):

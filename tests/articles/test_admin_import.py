@@ -105,26 +105,50 @@ def test_the_review_shows_where_the_abstract_came_from(staff_client, second_api)
     assert len(response.context["sections"].initial_forms) == 4
 
 
-@pytest.mark.parametrize(
-    ("status", "body", "raises", "message"),
-    [
-        (404, "Resource not found.", None, "Crossref has no record of this DOI."),
-        (503, "Service unavailable", None, "Crossref could not be reached just now."),
-        (500, "Oops", None, "Crossref could not be reached just now."),
-        (200, None, httpx.ReadTimeout("timed out"), "Crossref could not be reached just now."),
-        (200, "<html>", None, "Crossref sent an answer that could not be read."),
-    ],
-)
-def test_lookup_failures_are_explained_on_the_doi_field(
-    staff_client, api, status, body, raises, message
-):
-    api.crossref(ALBERS_DOI, status, body, raises=raises)
+def test_a_doi_crossref_does_not_know_is_explained_on_the_doi_field(staff_client, api):
+    api.crossref(ALBERS_DOI, 404, "Resource not found.")
 
     response = staff_client.post(ADD_BY_DOI, {"doi": ALBERS_DOI})
 
     assert response.status_code == 200
-    assert message in response.context["form"].errors["doi"][0]
+    assert "Crossref has no record of this DOI." in response.context["form"].errors["doi"][0]
     assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "raises", "message"),
+    [
+        (200, None, httpx.ConnectError("Name or service not known"), "could not be reached"),
+        (200, None, httpx.ReadTimeout("timed out"), "could not be reached"),
+        (503, "Service unavailable", None, "could not be reached"),
+        (500, "Oops", None, "could not be reached"),
+        (200, "<html>", None, "sent an answer that could not be read"),
+    ],
+)
+def test_when_crossref_fails_the_doi_is_kept_and_the_other_ways_in_are_offered(
+    staff_client, api, status, body, raises, message
+):
+    api.crossref(ALBERS_DOI, status, body, raises=raises)
+    typed = f"https://doi.org/{ALBERS_DOI}"
+
+    response = staff_client.post(ADD_BY_DOI, {"doi": typed})
+
+    assert response.status_code == 200
+    assert not Article.objects.exists()
+    assert not response.context["form"].errors  # nothing is wrong with the DOI
+    content = response.content.decode()
+    assert f"Crossref {message}" in content
+    assert "Please correct the error below." not in content
+    assert f'value="{typed}"' in content
+    assert f'href="{IMPORT}"' in content
+    add_by_hand = reverse("admin:articles_article_add") + "?doi=10.1186/s12913-020-05145-1"
+    assert f'href="{add_by_hand}"' in content
+
+
+def test_the_paper_form_linked_after_a_failed_lookup_starts_with_the_doi(staff_client):
+    response = staff_client.get(reverse("admin:articles_article_add"), {"doi": ALBERS_DOI})
+
+    assert response.context["adminform"].form["doi"].value() == ALBERS_DOI
 
 
 def test_a_malformed_doi_is_refused_without_asking_anyone(staff_client, api):
