@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +16,8 @@ from .models import Comment, Discussion, Question
 
 class QuestionInlineFormSet(forms.BaseInlineFormSet):
     """
-    Refuses two questions with the same number in one discussion.
+    Numbers new questions left without a number, and refuses two questions with the same
+    number in one discussion.
 
     This is the only place the rule is enforced: there is deliberately no unique index (see
     Question.Meta), so that swapping two numbers in one save works.
@@ -23,6 +25,7 @@ class QuestionInlineFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
+        self._number_new_questions()
         seen = set()
         duplicates = []
         for form in self.forms:
@@ -47,6 +50,22 @@ class QuestionInlineFormSet(forms.BaseInlineFormSet):
                 code="duplicate_number",
             )
 
+    def _number_new_questions(self) -> None:
+        """Questions written without a number follow the others: 1, 2, 3… in form order."""
+        kept = [
+            form
+            for form in self.forms
+            if not (self.can_delete and self._should_delete_form(form))
+            and hasattr(form, "cleaned_data")
+        ]
+        numbers = [form.cleaned_data.get("number") or 0 for form in kept]
+        next_number = max(numbers, default=0) + 1
+        for form in kept:
+            # An untouched extra row stays empty; a row with errors keeps them.
+            if form.has_changed() and not form.errors and form.cleaned_data.get("number") is None:
+                form.cleaned_data["number"] = form.instance.number = next_number
+                next_number += 1
+
 
 class QuestionInline(admin.TabularInline):
     model = Question
@@ -57,9 +76,46 @@ class QuestionInline(admin.TabularInline):
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 80})},
     }
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "number":
+            kwargs["required"] = False  # numbered by the formset when left empty
+            kwargs["help_text"] = _("Left empty: the next number.")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class DiscussionAdminForm(forms.ModelForm):
+    """
+    What staff may leave empty when adding a discussion: the slug (the paper's own) and,
+    for an open discussion, the opening time (now).
+    """
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("slug") and data.get("article"):
+            data["slug"] = _free_slug(data["article"].slug, discussion=self.instance)
+        if data.get("status") == Discussion.Status.OPEN and not data.get("opens_at"):
+            data["opens_at"] = timezone.now()
+        return data
+
+
+def _free_slug(base: str, *, discussion: Discussion) -> str:
+    """``base``, or ``base-2``, ``base-3``… if another discussion has it."""
+    limit = Discussion._meta.get_field("slug").max_length
+    taken = set(
+        Discussion.objects.filter(slug__startswith=base[: limit - 4])
+        .exclude(pk=discussion.pk)
+        .values_list("slug", flat=True)
+    )
+    slug, number = base[:limit], 2
+    while slug in taken:
+        suffix = f"-{number}"
+        slug, number = base[: limit - len(suffix)] + suffix, number + 1
+    return slug
+
 
 @admin.register(Discussion)
 class DiscussionAdmin(admin.ModelAdmin):
+    form = DiscussionAdminForm
     inlines = [QuestionInline]
     list_display = ["article", "host", "status", "opens_at", "closes_at", "comment_count"]
     list_select_related = ["article", "host"]
@@ -90,13 +146,32 @@ class DiscussionAdmin(admin.ModelAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "slug":
-            # A slug cannot be prepopulated from a foreign key, so staff type it.
+            # A slug cannot be prepopulated from a foreign key: the form fills in the
+            # paper's when it is left empty.
+            kwargs["required"] = False
             kwargs["help_text"] = _(
                 "The discussion's address on this site, usually the paper's own address, "
-                "e.g. albers-2020-implementation-support. Links to it are shared, so avoid "
-                "changing it once the discussion is open."
+                "e.g. albers-2020-implementation-support. Left empty, it is the paper's "
+                "address. Links to it are shared, so avoid changing it once the discussion "
+                "is open."
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        """
+        A discussion whose status becomes "open" is saved as it was (a new one as a draft)
+        and then opened by ``discussion_open``, as the action does: opening records the
+        time, indexes the discussion for search and announces it to members.
+        """
+        opening = obj.status == Discussion.Status.OPEN and (
+            not change or "status" in form.changed_data
+        )
+        if opening:
+            obj.status = form.initial["status"] if change else Discussion.Status.DRAFT
+        super().save_model(request, obj, form, change)
+        if opening:
+            services.discussion_open(discussion=obj)
+            obj.refresh_from_db()
 
     @admin.display(description=_("comments"), ordering="comment_count")
     def comment_count(self, discussion):

@@ -175,11 +175,126 @@ def test_staff_add_a_discussion_with_its_questions(staff_client):
     assert [n for n, _text in _numbers(discussion)] == [1, 2]
 
 
+ADD = reverse("admin:discussions_discussion_add")
+
+
+def _new_rows(*texts):
+    """Inline data for new questions left without a number, in this order."""
+    data = {"questions-TOTAL_FORMS": len(texts), "questions-INITIAL_FORMS": 0}
+    for index, text in enumerate(texts):
+        data |= {f"questions-{index}-number": "", f"questions-{index}-text": text}
+    return data
+
+
+def test_a_discussion_left_without_a_slug_takes_the_papers(staff_client):
+    article = ArticleFactory(slug="albers-2020-implementation-support")
+    draft = Discussion(article=article, host=UserFactory(), slug="", status="draft")
+
+    response = staff_client.post(ADD, _discussion_data(draft, [(None, 1, False)]))
+
+    assert response.status_code == 302
+    assert Discussion.objects.get(article=article).slug == "albers-2020-implementation-support"
+
+
+def test_a_papers_second_discussion_left_without_a_slug_gets_one_of_its_own(staff_client):
+    article = ArticleFactory(slug="albers-2020")
+    DiscussionFactory(article=article, slug="albers-2020")
+    DiscussionFactory(slug="albers-2020-2")
+    draft = Discussion(article=article, host=UserFactory(), slug="", status="draft")
+
+    response = staff_client.post(ADD, _discussion_data(draft, [(None, 1, False)]))
+
+    assert response.status_code == 302
+    assert Discussion.objects.filter(article=article).latest("pk").slug == "albers-2020-3"
+
+
+def test_a_slug_typed_by_staff_is_kept(staff_client):
+    draft = Discussion(article=ArticleFactory(), host=UserFactory(), slug="own-words")
+
+    staff_client.post(ADD, _discussion_data(draft, [(None, 1, False)]) | {"status": "draft"})
+
+    assert Discussion.objects.filter(slug="own-words").exists()
+
+
+def test_new_questions_left_without_a_number_are_numbered_1_2_3(staff_client):
+    draft = Discussion(article=ArticleFactory(), host=UserFactory(), slug="q", status="draft")
+    data = _discussion_data(draft, []) | _new_rows("Why?", "How?", "What next?")
+
+    response = staff_client.post(ADD, data)
+
+    assert response.status_code == 302
+    assert _numbers(Discussion.objects.get(slug="q")) == [
+        (1, "Why?"),
+        (2, "How?"),
+        (3, "What next?"),
+    ]
+
+
+def test_a_question_added_without_a_number_comes_after_the_others(staff_client, discussion):
+    rows = [(q, q.number, False) for q in discussion.questions.all()] + [(None, "", False)]
+
+    response = staff_client.post(_change_url(discussion), _discussion_data(discussion, rows))
+
+    assert response.status_code == 302
+    assert [n for n, _text in _numbers(discussion)] == [1, 2, 3, 4]
+
+
+def test_a_discussion_added_as_open_without_an_opening_date_opens_now(staff_client):
+    draft = Discussion(article=ArticleFactory(), host=UserFactory(), slug="now", status="open")
+    before = timezone.now()
+
+    response = staff_client.post(ADD, _discussion_data(draft, [(None, 1, False)]))
+
+    assert response.status_code == 302
+    discussion = Discussion.objects.get(slug="now")
+    assert discussion.status == Discussion.Status.OPEN
+    assert before <= discussion.opens_at <= timezone.now()
+
+
+def test_opening_a_draft_in_the_admin_opens_it_now_and_announces_it(
+    staff_client, django_capture_on_commit_callbacks
+):
+    from notifications.models import Notification
+    from tests.notifications.factories import NotificationSettingsFactory
+
+    draft = DiscussionFactory(status=Discussion.Status.DRAFT, opens_at=None)
+    subscriber = NotificationSettingsFactory(announcements=True).member
+    rows = [(q, q.number, False) for q in draft.questions.all()]
+    before = timezone.now()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            _change_url(draft), _discussion_data(draft, rows, status="open")
+        )
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == Discussion.Status.OPEN
+    assert before <= draft.opens_at <= timezone.now()
+    assert Notification.objects.filter(
+        recipient=subscriber, kind=Notification.Kind.DISCUSSION_OPENED, discussion=draft
+    ).exists()
+
+
+def test_an_open_discussion_whose_opening_date_is_cleared_gets_now(staff_client, discussion):
+    rows = [(q, q.number, False) for q in discussion.questions.all()]
+    data = _discussion_data(discussion, rows) | _split_datetime("opens_at", None)
+    before = timezone.now()
+
+    response = staff_client.post(_change_url(discussion), data)
+
+    assert response.status_code == 302
+    discussion.refresh_from_db()
+    assert before <= discussion.opens_at <= timezone.now()
+
+
 def test_add_page_explains_the_slug_and_uses_autocomplete(staff_client):
     response = staff_client.get(reverse("admin:discussions_discussion_add"))
 
     form = response.context["adminform"].form
     assert "usually the paper's own address" in form.fields["slug"].help_text
+    assert "Left empty, it is the paper's address" in form.fields["slug"].help_text
+    assert not form.fields["slug"].required
     assert form.fields["article"].widget.widget.__class__.__name__ == "AutocompleteSelect"
     assert form.fields["host"].widget.widget.__class__.__name__ == "AutocompleteSelect"
 
