@@ -4,14 +4,16 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from allauth.account.forms import default_token_generator
+from allauth.account.forms import SetPasswordForm, default_token_generator
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.utils import user_pk_to_url_str
 from django.core.exceptions import PermissionDenied
-from django.test import Client
+from django.template.loader import render_to_string
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.views.defaults import permission_denied
 
+from accounts.adapters import AccountAdapter
 from tests.factories import UserFactory
 
 
@@ -283,3 +285,166 @@ def test_rate_limited_password_resets_get_our_429_page(client, db):
     assert "Too many attempts, wait a moment and try again." in html
     assert '<main id="main"' in html
     assert "Skip to main content" in html
+
+
+# --- Sentence case, and a contact address to write to -------------------------------------
+
+# Two capitalised words in a row ("Sign In", "Re-send Verification"), once the proper
+# nouns the pages may name are taken out.
+TITLE_CASE = re.compile(r"\b[A-Z][\w’'-]*\s+[A-Z][a-z]")
+PROPER_NOUNS = ("Journal Club",)
+
+
+class _Headings(HTMLParser):
+    """The text of the page's title, headings, buttons and submit inputs."""
+
+    def __init__(self):
+        super().__init__()
+        self.texts: list[str] = []
+        self._open: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("title", "h1", "h2", "h3", "button", "summary"):
+            self._open.append(tag)
+            self.texts.append("")
+        elif tag == "input" and attrs.get("type") == "submit":
+            self.texts.append(attrs.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if self._open and self._open[-1] == tag:
+            self._open.pop()
+
+    def handle_data(self, data):
+        if self._open:
+            self.texts[-1] += data
+
+
+def title_case_texts(html: str) -> list[str]:
+    parser = _Headings()
+    parser.feed(html)
+    texts = [" ".join(text.split()) for text in parser.texts]
+    for noun in PROPER_NOUNS:
+        texts = [text.replace(noun, "") for text in texts]
+    return [text for text in texts if TITLE_CASE.search(text)]
+
+
+def reset_key_url(member) -> str:
+    return reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(member),
+            "key": default_token_generator.make_token(member),
+        },
+    )
+
+
+@pytest.fixture
+def account_pages(db):
+    """Every account page a visitor or member can reach: {name: rendered HTML}."""
+    member = UserFactory()
+    no_password = UserFactory()
+    no_password.set_unusable_password()
+    no_password.save()
+    unverified = UserFactory(verified=False)
+    confirm_key = EmailConfirmationHMAC(EmailAddress.objects.get(user=unverified)).key
+
+    def get(url, user=None, **kwargs):
+        visitor = Client()
+        if user is not None:
+            visitor.force_login(user)
+        response = visitor.get(url, follow=True, **kwargs)
+        assert response.status_code == 200, url
+        return response.content.decode()
+
+    pages = {
+        name: get(reverse(name))
+        for name in (
+            "account_login",
+            "account_signup",
+            "account_reset_password",
+            "account_reset_password_done",
+            "account_reset_password_from_key_done",
+            "account_email_verification_sent",
+            "account_inactive",
+        )
+    }
+    pages |= {
+        name: get(reverse(name), member)
+        for name in (
+            "account_logout",
+            "account_email",
+            "account_change_password",
+            "account_reauthenticate",
+        )
+    }
+    pages["account_reset_password_from_key"] = get(reset_key_url(member))
+    pages["account_reset_password_from_key (bad key)"] = get(
+        reverse("account_reset_password_from_key", kwargs={"uidb36": "0", "key": "bad-key"})
+    )
+    pages["account_confirm_email"] = get(reverse("account_confirm_email", args=[confirm_key]))
+    pages["account_confirm_email (bad key)"] = get(
+        reverse("account_confirm_email", args=["not-a-key"])
+    )
+
+    def render(template_name, user, **context):
+        """A page no link leads to, rendered from its template."""
+        request = RequestFactory().get("/")
+        request.user = user
+        return render_to_string(template_name, context, request=request)
+
+    # Setting a first password asks to confirm access with a password, which the member
+    # does not have: they choose one by email instead (see the account sub-navigation).
+    pages["account_set_password"] = render(
+        "account/password_set.html", no_password, form=SetPasswordForm(user=no_password)
+    )
+    # Shown by allauth's verified_email_required decorator, which no view here uses.
+    pages["verified_email_required"] = render("account/verified_email_required.html", member)
+    return pages
+
+
+def test_the_title_case_check_finds_title_case():
+    assert title_case_texts("<h1>Change Password</h1><button>Re-send Verification</button>") == [
+        "Change Password",
+        "Re-send Verification",
+    ]
+    assert title_case_texts("<title>Sign in · Journal Club</title><h2>I agree</h2>") == []
+
+
+def test_account_pages_use_sentence_case_in_titles_headings_and_buttons(account_pages):
+    found = {
+        name: texts for name, html in account_pages.items() if (texts := title_case_texts(html))
+    }
+
+    assert len(account_pages) == 17
+    assert found == {}
+
+
+def test_signup_closed_page_uses_sentence_case(client, db, monkeypatch):
+    monkeypatch.setattr(AccountAdapter, "is_open_for_signup", lambda self, request: False)
+
+    html = client.get(reverse("account_signup")).content.decode()
+
+    assert "Sign-up closed" in html
+    assert title_case_texts(html) == []
+
+
+@pytest.fixture
+def contact_address(settings):
+    settings.JOURNAL_CLUB_CONTACT_EMAIL = "curators@club.example.org"
+    return settings.JOURNAL_CLUB_CONTACT_EMAIL
+
+
+def test_every_contact_us_links_the_clubs_contact_address(contact_address, account_pages):
+    pages = account_pages
+
+    linked = f'<a href="mailto:{contact_address}">contact us</a>'
+    for name in (
+        "account_reset_password",
+        "account_reset_password_done",
+        "account_email_verification_sent",
+        "verified_email_required",
+    ):
+        assert linked in pages[name], name
+    for name, html in pages.items():
+        assert html.count("contact us") == html.count(linked), name
