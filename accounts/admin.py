@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .forms import OrcidOnceMixin
 from .models import User
+from .signals import member_changed
 
 
 class MemberChangeForm(OrcidOnceMixin, UserChangeForm):
@@ -29,3 +30,8 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "display_name", "email", "is_staff", "is_active", "date_joined")
     search_fields = ("username", "display_name", "email", "first_name", "last_name")
     ordering = ("username",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:  # pages that show the member follow
+            member_changed.send(sender=User, member=obj)

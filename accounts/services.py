@@ -19,6 +19,18 @@ from moderation.models import CodeOfConductAgreement, Flag, ModerationAction
 from notifications.models import Follow, Notification, NotificationSettings
 
 from .models import User
+from .signals import member_changed
+
+
+def profile_update(*, form) -> User:
+    """
+    Save a member's profile form (name, affiliation, ORCID iD, bio, time zone) and say so:
+    the pages that show the member follow (``signals.member_changed``).
+    """
+    with transaction.atomic():
+        member = form.save()
+        member_changed.send(sender=User, member=member)
+    return member
 
 
 def member_export(*, member: User) -> dict:
@@ -109,6 +121,7 @@ def member_delete(*, member: User, remove_text: bool) -> None:
         member.save()
         member.groups.clear()
         member.user_permissions.clear()
+        member_changed.send(sender=User, member=member)
 
 
 def _forget_elsewhere(member: User) -> None:

@@ -67,7 +67,7 @@ def profile_edit(request):
     """The signed-in member edits their display name, affiliation, ORCID iD and bio."""
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.profile_update(form=form)
         messages.success(request, _("Your profile was saved."))
         return redirect(request.user)
     return render(request, "accounts/profile_edit.html", {"form": form})

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from . import services, sources
 from .forms import DoiForm, ImportConfirmForm, ImportForm, RecordForm, record_formsets
 from .models import AbstractSection, Article, Author, Journal, Subject
+from .signals import papers_changed
 
 
 @admin.register(Journal)
@@ -36,6 +37,11 @@ class JournalAdmin(admin.ModelAdmin):
     def paper_count(self, journal):
         return journal.paper_count
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:  # its papers' records show the journal
+            _announce(obj.articles.values_list("pk", flat=True))
+
 
 @admin.register(Subject)
 class SubjectAdmin(admin.ModelAdmin):
@@ -50,6 +56,21 @@ class SubjectAdmin(admin.ModelAdmin):
     @admin.display(description=_("papers"), ordering="paper_count")
     def paper_count(self, subject):
         return subject.paper_count
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            _announce(obj.articles.values_list("pk", flat=True))
+
+    def delete_model(self, request, obj):
+        papers = list(obj.articles.values_list("pk", flat=True))
+        super().delete_model(request, obj)
+        _announce(papers)
+
+
+def _announce(papers) -> None:
+    """Say that these papers' records changed: search, author and discussion pages follow."""
+    papers_changed.send(sender=Article, articles=list(papers))
 
 
 class AuthorInline(admin.TabularInline):
@@ -128,6 +149,11 @@ class ArticleAdmin(admin.ModelAdmin):
         return article.published_on.year
 
     # --- Add by DOI and Import records ---------------------------------------------------
+
+    def save_related(self, request, form, formsets, change):
+        """Once the authors, abstract and subjects are saved: the record changed."""
+        super().save_related(request, form, formsets, change)
+        _announce([form.instance.pk])
 
     def get_urls(self):
         own = [

@@ -22,11 +22,10 @@ from django.db.models import Model, Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from discovery.index import index_article
-
 from .identifiers import normalize_issn
 from .models import AbstractSection, Article, Author, Journal, Subject
 from .records import ArticleRecord, ParsedEntry
+from .signals import papers_changed
 
 # Words skipped when a title's first words go into a paper's slug.
 _SLUG_STOP_WORDS = {"a", "an", "the", "of", "on", "in", "and", "for", "to", "with", "at"}
@@ -301,7 +300,8 @@ def _save(article: Article, record: ArticleRecord) -> Article:
         AbstractSection.objects.bulk_create(sections)
     if record.subjects or new:
         article.subjects.set([_subject(name) for name in dict.fromkeys(record.subjects)])
-    index_article(article)  # the search index and author pages, in the same transaction
+    # The search index, author pages and discussion pages follow, in this transaction.
+    papers_changed.send(sender=Article, articles=[article.pk])
     return article
 
 

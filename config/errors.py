@@ -7,7 +7,6 @@ to the form that failed. Other requests get the usual styled error pages.
 """
 
 import sys
-from urllib.parse import quote
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
@@ -15,33 +14,25 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import csrf, defaults
 
+from web.errors import htmx_refusal, is_htmx
+
 # Seconds a client is asked to wait when the database is briefly out of reach (a restart,
 # a fail-over: typically well under a second).
 RETRY_AFTER_UNAVAILABLE = 5
 
 
-def _htmx_error(status: int, message: str) -> HttpResponse:
-    response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
-    response["X-Message"] = quote(message)
-    return response
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def permission_denied(request, exception=None):
     """403: the reason the rule gave (e.g. "This discussion is closed…")."""
-    if _is_htmx(request):
+    if is_htmx(request):
         message = str(exception) if exception and str(exception) else _("You may not do that.")
-        return _htmx_error(403, message)
+        return htmx_refusal(403, message)
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request, exception=None):
     """404: for htmx, usually a comment that was removed meanwhile."""
-    if _is_htmx(request):
-        return _htmx_error(
+    if is_htmx(request):
+        return htmx_refusal(
             404, _("That no longer exists: it may have been deleted. Reload the page.")
         )
     return defaults.page_not_found(request, exception)
@@ -49,8 +40,8 @@ def page_not_found(request, exception=None):
 
 def csrf_failure(request, reason=""):
     """403 for a missing or stale security token: nothing was saved."""
-    if _is_htmx(request):
-        return _htmx_error(
+    if is_htmx(request):
+        return htmx_refusal(
             403,
             _(
                 "Your page is out of date (its security token expired). Nothing was saved: "
@@ -58,13 +49,6 @@ def csrf_failure(request, reason=""):
             ),
         )
     return csrf.csrf_failure(request, reason=reason)
-
-
-def too_many_requests(error) -> HttpResponse:
-    """429 for a rate-limited action: htmx shows the message by the form, which keeps its text."""
-    response = _htmx_error(429, error.message)
-    response["Retry-After"] = str(error.retry_after)
-    return response
 
 
 def server_error(request):
@@ -76,8 +60,8 @@ def server_error(request):
     if not isinstance(error, OperationalError | InterfaceError):
         return defaults.server_error(request)
     message = _("The site is briefly unavailable. Nothing was lost; please try again in a moment.")
-    if _is_htmx(request):
-        response = _htmx_error(503, message)
+    if is_htmx(request):
+        response = htmx_refusal(503, message)
     else:
         response = HttpResponse(loader.render_to_string("503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_UNAVAILABLE)

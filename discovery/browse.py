@@ -88,7 +88,7 @@ def most_papers(entries: QuerySet, count: int) -> list:
     The ``count`` entries of a ``*_with_counts()`` list that have the most papers, shown
     in the list's own order (by name).
     """
-    ordering = entries.query.order_by
+    ordering = [str(field) for field in entries.query.order_by]
     top = entries.order_by("-papers", *ordering)[:count]
 
     def value(entry, field: str):

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from web.markdown import sanitize_html
 
-from . import services
+from . import caching, services, signals
 from .models import Comment, Discussion, Question
 
 
@@ -172,6 +172,12 @@ class DiscussionAdmin(admin.ModelAdmin):
         if opening:
             services.discussion_open(discussion=obj)
             obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        """Once its questions are saved: the discussion's pages and index entry change."""
+        super().save_related(request, form, formsets, change)
+        caching.discussions_changed([form.instance.pk])
+        signals.discussion_changed.send(sender=Discussion, discussion=form.instance)
 
     @admin.display(description=_("comments"), ordering="comment_count")
     def comment_count(self, discussion):

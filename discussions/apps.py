@@ -7,6 +7,6 @@ class DiscussionsConfig(AppConfig):
     verbose_name = _("Discussions")
 
     def ready(self):
-        from . import caching
+        from . import receivers
 
-        caching.connect()
+        receivers.connect()

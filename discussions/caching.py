@@ -1,174 +1,83 @@
 """
-The discussion page, rendered once per change for readers who are not signed in.
+What the discussion page caches, and how a change makes it stale.
 
-Every discussion carries a ``version``, raised in the same transaction as any change to
-what its page shows: a comment posted, edited, deleted, hidden or restored, a helpful
-mark, a question, lock or synthesis, the paper's record, a session, a member's name. The
-page a visitor who is not signed in gets is cached under a key holding that version, so a
-change makes the old entry unreachable at once, in every process, with no delete to race
-against: a page rendered from newer rows under an older version is never asked for again.
+Every cache key is built from the data the entry shows, so a change makes the old entry
+unreachable at once, in every process, with nothing to delete and no delete to race:
 
-Signed-in members get a page with per-member bits (new since your visit, your own
-comments' links, your helpful marks, a CSRF token): ``member_pages`` caches it the same
-way, with markers where those bits go.
+- **A comment's article** (``comment_key``): the comment's id and ``version``, its author's
+  name and handle, what the reader may do with it (the *variant*), the language and the
+  time zone. Services raise a comment's version in the transaction that changes it.
+- **What the page shows besides the reader's own bits** (``page_data_key``): the
+  discussion's ``version`` and the sort; the questions, threads and counts are read once
+  per change, whoever reads.
+- **The whole page for readers who are not signed in** (``page_key``): the discussion's
+  version and the parameters that change the page, normalised (the sort, the language,
+  the time zone). Unknown or junk parameters are not part of it: ``?x=<random>`` is
+  served from the same entry.
 
-Most changes are caught by the model signals connected in ``connect``; the few writes
-that bypass ``save()`` (queryset updates) call ``changed`` themselves.
+Whatever changes what a page shows says so where it happens: the services, the admin's
+saves and the demo call ``discussions_changed`` or ``comments_changed`` (and, for what
+other apps own, discussions listens to their announcements in ``receivers``). Nothing here
+listens to model signals.
 """
 
 import hashlib
-from typing import NamedTuple
+from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib import messages
-from django.core.cache import cache
-from django.db import connection
-from django.db.models import F, Q
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpResponse
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from articles.models import AbstractSection, Article, Author, Journal
-
-from .models import Comment, Discussion, Question, Reaction
-
-# Identifiers from the model, quoted; the slug is a parameter.
-_VERSION_SQL = "SELECT {id}, {version}, {status}, {host_id} FROM {table} WHERE {slug} = %s".format(  # noqa: S608
-    table=connection.ops.quote_name(Discussion._meta.db_table),
-    **{
-        name: connection.ops.quote_name(name)
-        for name in ("id", "version", "status", "host_id", "slug")
-    },
-)
+from .models import Comment, Discussion
 
 # Time-dependent parts (a session moving from "upcoming" to "past") are at most this stale.
 PAGE_TIMEOUT = 300
+# Rendered comments change only with their version: they may stay as long as the cache likes.
+FRAGMENT_TIMEOUT = 24 * 3600
 
 
-def changed(discussions) -> None:
-    """Raise the version of these discussions (a queryset of them, or one id)."""
-    if isinstance(discussions, int):
-        discussions = Discussion.objects.filter(pk=discussions)
+def discussions_changed(discussions: QuerySet | Iterable[int]) -> None:
+    """Raise the version of these discussions (a queryset of them, or their ids)."""
+    if not isinstance(discussions, QuerySet):
+        discussions = Discussion.objects.filter(pk__in=list(discussions))
     discussions.update(version=F("version") + 1)
 
 
-def cacheable(request) -> bool:
-    """A plain page view by a reader who is not signed in, with no message waiting."""
-    return (
-        settings.DISCUSSION_PAGE_CACHE
-        and request.method in ("GET", "HEAD")
-        and not request.user.is_authenticated
-        and not request.htmx
-        and not len(messages.get_messages(request))
+def comments_changed(comments: QuerySet | Iterable[int]) -> None:
+    """
+    Raise the version of these comments (their rendered article changes) and of their
+    discussions (their pages change).
+    """
+    ids = list(
+        comments.values_list("pk", flat=True) if isinstance(comments, QuerySet) else comments
     )
+    Comment.objects.filter(pk__in=ids).update(version=F("version") + 1)
+    discussions_changed(Discussion.objects.filter(questions__comments__in=ids))
 
 
-class Current(NamedTuple):
-    pk: int
-    version: int
-    status: str
-    host_id: int
+def enabled() -> bool:
+    return settings.DISCUSSION_PAGE_CACHE
 
 
-def current(slug: str) -> Current | None:
-    """A discussion's id, version, status and host, by slug, in one light query."""
-    # A cache hit's only query, written out: building it with the ORM cost more than
-    # running it.
-    with connection.cursor() as cursor:
-        cursor.execute(_VERSION_SQL, [slug])
-        found = cursor.fetchone()
-    return None if found is None else Current(*found)
+def _context() -> str:
+    """What every rendering depends on: the language and the time zone."""
+    return f"{get_language()}:{timezone.get_current_timezone_name()}"
 
 
-def cached_page(request, slug: str) -> HttpResponse | None:
-    """The cached page of this discussion at its current version, if there is one."""
-    # Drafts are never cached; the full look-up then answers 404.
-    found = current(slug)
-    if found is None or found.status == Discussion.Status.DRAFT:
-        return None
-    content = cache.get(page_key(request, found.pk, found.version))
-    return None if content is None else HttpResponse(content)
+def page_key(*, discussion_id: int, version: int, sort: str) -> str:
+    """The whole page for readers who are not signed in."""
+    return f"discussion-page:{discussion_id}:{version}:{sort}:{_context()}"
 
 
-def store_page(request, discussion: Discussion, response: HttpResponse) -> None:
-    if response.status_code == 200 and not response.streaming:
-        key = page_key(request, discussion.pk, discussion.version)
-        cache.set(key, response.content, PAGE_TIMEOUT)
+def page_data_key(*, discussion_id: int, version: int, sort: str) -> str:
+    """What the page shows whoever reads (``selectors.PageData``)."""
+    return f"discussion-data:{discussion_id}:{version}:{sort}"
 
 
-def page_key(request, pk: int, version: int, audience: str = "anonymous") -> str:
-    """The cache key of a discussion's page at a version, for one audience of readers."""
-    # The full path: links on the page carry it (sign in and come back here, sorting).
-    path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
-    zone = timezone.get_current_timezone_name()
-    return f"discussion-page:{pk}:{version}:{get_language()}:{zone}:{path}:{audience}"
-
-
-# --- Invalidation by model signals -------------------------------------------------------
-
-
-def _comment_saved(sender, instance, **kwargs):
-    changed(Discussion.objects.filter(questions=instance.question_id))
-
-
-def _reaction_saved(sender, instance, **kwargs):
-    changed(Discussion.objects.filter(questions__comments=instance.comment_id))
-
-
-def _question_saved(sender, instance, **kwargs):
-    changed(instance.discussion_id)
-
-
-def _discussion_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        changed(instance.pk)
-
-
-def _article_part_saved(sender, instance, **kwargs):
-    changed(Discussion.objects.filter(article=instance.article_id))
-
-
-def _article_saved(sender, instance, **kwargs):
-    changed(Discussion.objects.filter(article=instance.pk))
-
-
-def _journal_saved(sender, instance, **kwargs):
-    changed(Discussion.objects.filter(article__journal=instance.pk))
-
-
-def _subjects_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if not action.startswith("post_"):
-        return
-    if reverse:  # from a subject's side: the papers in pk_set
-        changed(Discussion.objects.filter(article__in=pk_set or ()))
-    else:
-        changed(Discussion.objects.filter(article=instance.pk))
-
-
-def _member_saved(sender, instance, created=False, update_fields=None, **kwargs):
-    """A member's name or handle shows beside their comments and on discussions they host."""
-    if created or (update_fields is not None and set(update_fields) <= {"last_login"}):
-        return
-    involved = Discussion.objects.filter(
-        Q(host=instance.pk) | Q(questions__comments__author=instance.pk)
-    ).values("pk")
-    changed(Discussion.objects.filter(pk__in=involved))
-
-
-def connect() -> None:
-    from django.contrib.auth import get_user_model
-
-    for signal in (post_save, post_delete):
-        signal.connect(_comment_saved, sender=Comment, dispatch_uid="page-comment")
-        signal.connect(_reaction_saved, sender=Reaction, dispatch_uid="page-reaction")
-        signal.connect(_question_saved, sender=Question, dispatch_uid="page-question")
-        signal.connect(_article_saved, sender=Article, dispatch_uid="page-article")
-        signal.connect(_journal_saved, sender=Journal, dispatch_uid="page-journal")
-        for model in (Author, AbstractSection):
-            signal.connect(_article_part_saved, sender=model, dispatch_uid=f"page-{model.__name__}")
-    post_save.connect(_discussion_saved, sender=Discussion, dispatch_uid="page-discussion")
-    post_save.connect(_member_saved, sender=get_user_model(), dispatch_uid="page-member")
-    m2m_changed.connect(
-        _subjects_changed, sender=Article.subjects.through, dispatch_uid="page-subjects"
-    )
+def comment_key(row, variant: str) -> str:
+    """A comment's article for a reader of this variant, as it shows now."""
+    author = hashlib.blake2b(
+        f"{row.author_username}\n{row.author_display_name}".encode(), digest_size=6
+    ).hexdigest()
+    return f"comment:{row.pk}:{row.version}:{author}:{variant}:{_context()}"

@@ -1,3 +1,6 @@
+import datetime
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Max, Q
@@ -214,6 +217,49 @@ def public_comment_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}deleted_at__isnull": True, f"{prefix}status": Comment.Status.PUBLISHED})
 
 
+class CommentRow(NamedTuple):
+    """A comment as a thread shows it (``Comment.objects.rows()``); names as on ``Comment``."""
+
+    pk: int
+    question_id: int
+    parent_id: int | None
+    root_id: int | None
+    author_id: int
+    author_username: str
+    author_display_name: str
+    body_html: str
+    label: str
+    status: str
+    moderation_note: str
+    helpful_count: int
+    created_at: datetime.datetime
+    edited_at: datetime.datetime | None
+    deleted_at: datetime.datetime | None
+    version: int
+
+    @property
+    def author_name(self) -> str:
+        """As ``User.name``: the display name, or the handle for a member without one."""
+        return self.author_display_name or self.author_username
+
+    @property
+    def is_tombstone(self) -> bool:
+        """Deleted by its author or hidden by a moderator: its place shows, not its text."""
+        return self.deleted_at is not None or self.status == Comment.Status.HIDDEN
+
+    @property
+    def label_display(self) -> str:
+        """The label's name; a label no longer among the choices shows nothing."""
+        return dict(Comment.Label.choices).get(self.label, "")
+
+
+COMMENT_ROW_FIELDS = {
+    **{name: name for name in CommentRow._fields},
+    "author_username": "author__username",
+    "author_display_name": "author__display_name",
+}
+
+
 class CommentQuerySet(models.QuerySet):
     def for_discussion(self, discussion):
         return self.filter(question__discussion=discussion)
@@ -264,6 +310,20 @@ class CommentQuerySet(models.QuerySet):
     def by_member_in_public(self, member):
         """A member's comments that anyone may read."""
         return self.public().filter(author=member)
+
+    def awaiting_review_by(self, member):
+        """The member's own comments that a moderator has yet to review."""
+        return self.filter(author=member, status=Comment.Status.PENDING, deleted_at__isnull=True)
+
+    def rows(self):
+        """
+        The comments as ``CommentRow`` tuples (author's name and handle joined): what a
+        thread shows, without building model instances for each of thousands of comments.
+        """
+        return map(
+            CommentRow._make,
+            self.values_list(*(COMMENT_ROW_FIELDS[name] for name in CommentRow._fields)),
+        )
 
 
 class Comment(models.Model):
@@ -338,6 +398,9 @@ class Comment(models.Model):
     created_at = models.DateTimeField(_("posted"), default=timezone.now, db_index=True)
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True, editable=False)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
+    # Raised with every change to how the comment shows (its text, status, helpful count),
+    # by the service making it: its rendered fragment is cached under this version.
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -394,6 +457,14 @@ class CommentRevision(models.Model):
         return _("Revision of comment %(id)s") % {"id": self.comment_id}
 
 
+class ReactionQuerySet(models.QuerySet):
+    def marked_by(self, member):
+        return self.filter(member=member, kind=Reaction.Kind.HELPFUL)
+
+    def in_discussion(self, discussion):
+        return self.filter(comment__question__discussion=discussion)
+
+
 class Reaction(models.Model):
     """A member marking someone else's comment as helpful. No downvotes."""
 
@@ -411,6 +482,8 @@ class Reaction(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.HELPFUL)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ReactionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reaction")

@@ -29,12 +29,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from discovery import index as search_index
 from moderation.models import Suspension
 from moderation.ratelimits import consume
-from notifications import events as notification_events
 from web.markdown import render_markdown
 
+from . import caching, signals
 from .models import Comment, CommentRevision, Discussion, DiscussionVisit, Question, Reaction
 
 
@@ -172,12 +171,11 @@ def comment_post(
         )
         comment.full_clean(exclude=["question", "parent", "root", "author"])
         comment.save()
-        search_index.index_comment(comment)
+        caching.discussions_changed([discussion.pk])
+        signals.comment_posted.send(sender=Comment, comment=comment)
         if comment.status == Comment.Status.PENDING:
-            # Its notifications go out when a moderator approves it (moderation.services).
-            notification_events.comment_held(comment, event="posted")
-        else:
-            notification_events.comment_posted(comment)
+            # What publishing does waits for a moderator's approval (comment_reviewed).
+            signals.comment_held.send(sender=Comment, comment=comment, event="posted")
         # Counted last, once everything else succeeded: a post refused for its text, or
         # lost to an error, does not use up the member's allowance. Over the limit, the
         # transaction rolls back and nothing is saved.
@@ -230,8 +228,8 @@ def comment_edit(*, comment: Comment, editor: User, body: str, label: str | None
         comment.label = label
         comment.full_clean(exclude=["question", "parent", "root", "author"])
         comment.save(update_fields=fields)
-        search_index.index_comment(comment)
-        notification_events.comment_edited(comment)
+        caching.comments_changed([comment.pk])
+        signals.comment_edited.send(sender=Comment, comment=comment)
         consume("edit", editor.pk)  # last, as in comment_post
     return comment
 
@@ -252,9 +250,10 @@ def comment_delete(*, comment: Comment, actor: User) -> Comment:
         comment.body_html = ""
         comment.deleted_at = timezone.now()
         comment.save(update_fields=["body", "body_html", "deleted_at"])
+        caching.comments_changed([comment.pk])
         # The author asked for their words to go: earlier versions go with them.
         comment.revisions.all().delete()
-        search_index.remove_comment(comment)
+        signals.comment_deleted.send(sender=Comment, comment=comment)
     return comment
 
 
@@ -282,9 +281,12 @@ def comment_mark_helpful(*, comment: Comment, member: User, helpful: bool = True
         if helpful and not marks.exists():
             Reaction.objects.create(comment=comment, member=member, kind=Reaction.Kind.HELPFUL)
             Comment.objects.filter(pk=comment.pk).update(helpful_count=F("helpful_count") + 1)
-            notification_events.comment_marked_helpful(comment, member)
+            signals.comment_marked_helpful.send(sender=Comment, comment=comment, member=member)
         elif not helpful and marks.delete()[0]:
             Comment.objects.filter(pk=comment.pk).update(helpful_count=F("helpful_count") - 1)
+        else:
+            return helpful  # already as wanted: nothing changed
+        caching.comments_changed([comment.pk])
         consume("react", member.pk)  # last, as in comment_post
     return helpful
 
@@ -354,9 +356,11 @@ def question_synthesis_save(
     question.is_answered = is_answered
     question.synthesis_by = editor
     question.synthesis_updated_at = timezone.now()
-    question.save(
-        update_fields=["synthesis", "is_answered", "synthesis_by", "synthesis_updated_at"]
-    )
+    with transaction.atomic():
+        question.save(
+            update_fields=["synthesis", "is_answered", "synthesis_by", "synthesis_updated_at"]
+        )
+        caching.discussions_changed([question.discussion_id])
     return question
 
 
@@ -395,8 +399,9 @@ def discussion_open(*, discussion: Discussion) -> bool:
             discussion.closes_at = None
         discussion.status = Discussion.Status.OPEN
         discussion.save(update_fields=["status", "opens_at", "closes_at", "updated_at"])
-        search_index.index_discussion(discussion)
-        notification_events.discussion_opened(discussion)
+        caching.discussions_changed([discussion.pk])
+        signals.discussion_changed.send(sender=Discussion, discussion=discussion)
+        signals.discussion_opened.send(sender=Discussion, discussion=discussion)
     return True
 
 
@@ -413,7 +418,8 @@ def discussion_close(*, discussion: Discussion) -> bool:
             discussion.opens_at = None  # never opened: no opening time to keep
         discussion.status = Discussion.Status.CLOSED
         discussion.save(update_fields=["status", "opens_at", "closes_at", "updated_at"])
-        search_index.index_discussion(discussion)
+        caching.discussions_changed([discussion.pk])
+        signals.discussion_changed.send(sender=Discussion, discussion=discussion)
     return True
 
 

@@ -17,7 +17,7 @@ from django.db.models import Count, F, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 
-from .models import Comment, Discussion, Question
+from .models import Comment, CommentRow, Discussion, Question
 
 ANSWERS_PER_PAGE = 50
 # Replies nest visually up to this depth; deeper ones line up under their ancestor at this
@@ -49,13 +49,17 @@ class Sort(models.TextChoices):
 class ThreadEntry:
     """One comment in a flattened thread, with the markup markers around it."""
 
-    comment: Comment
+    comment: CommentRow
     depth: int  # display depth: 0 for an answer, capped at MAX_DEPTH
-    in_reply_to: Comment | None = None  # set when the nesting no longer shows the parent
+    in_reply_to: CommentRow | None = None  # set when the nesting no longer shows the parent
     opens: bool = False  # a nested list of replies starts just before this comment
     has_replies: bool = False  # this comment's <li> stays open for its replies
     closes: int = 0  # how many nested reply lists close after this comment
-    is_new: bool = False  # posted by someone else since the reader's previous visit
+
+    @property
+    def closing(self) -> range:
+        """One step per reply list to close after this comment (for a template loop)."""
+        return range(self.closes)
 
 
 @dataclasses.dataclass(slots=True)
@@ -65,20 +69,22 @@ class QuestionStats:
     participants: int = 0
 
 
-def flatten(roots: Sequence[Comment], replies: Iterable[Comment]) -> list[ThreadEntry]:
+def flatten(roots: Sequence[CommentRow], replies: Iterable[CommentRow]) -> list[ThreadEntry]:
     """
     Lay out answers and their replies depth first, in reading order.
 
     ``roots`` are in the order chosen by the reader; ``replies`` must be oldest first
     (replies read as a conversation). A reply whose parent is not among them is left out.
     """
-    children: dict[int | None, list[Comment]] = defaultdict(list)
+    children: dict[int | None, list[CommentRow]] = defaultdict(list)
     for reply in replies:
         children[reply.parent_id].append(reply)
 
     entries: list[ThreadEntry] = []
     # Iterative walk: reply chains may be far deeper than Python's recursion limit.
-    stack: list[tuple[Comment, int, Comment | None]] = [(root, 0, None) for root in reversed(roots)]
+    stack: list[tuple[CommentRow, int, CommentRow | None]] = [
+        (root, 0, None) for root in reversed(roots)
+    ]
     while stack:
         comment, depth, parent = stack.pop()
         entry = ThreadEntry(comment, min(depth, MAX_DEPTH))
@@ -116,11 +122,10 @@ def first_page_threads(
             )
         )
         .filter(position__lte=ANSWERS_PER_PAGE)
-        .select_related("author")
         .order_by("question_id", "position")
     )
-    roots_by_question: dict[int, list[Comment]] = defaultdict(list)
-    for root in numbered:
+    roots_by_question: dict[int, list[CommentRow]] = defaultdict(list)
+    for root in numbered.rows():
         roots_by_question[root.question_id].append(root)
     replies = _replies_of([root for roots in roots_by_question.values() for root in roots], reader)
     return {
@@ -135,18 +140,18 @@ def question_page_thread(question: Question, *, sort: Sort, page: int, reader) -
     roots = list(
         question.comments.in_threads_for(reader)
         .filter(parent=None)
-        .select_related("author")
         .order_by(*sort.answer_ordering)[start : start + ANSWERS_PER_PAGE]
+        .rows()
     )
     return flatten(roots, _replies_of(roots, reader)[question.pk])
 
 
-def _replies_of(roots: list[Comment], reader) -> dict[int, list[Comment]]:
+def _replies_of(roots: list[CommentRow], reader) -> dict[int, list[CommentRow]]:
     """Every reply in the given answers' trees, oldest first, grouped by question."""
-    grouped: dict[int, list[Comment]] = defaultdict(list)
+    grouped: dict[int, list[CommentRow]] = defaultdict(list)
     if roots:
-        replies = Comment.objects.filter(root__in=roots).in_threads_for(reader)
-        for reply in replies.in_thread_order():
+        replies = Comment.objects.filter(root__in=[root.pk for root in roots])
+        for reply in replies.in_threads_for(reader).order_by("created_at", "id").rows():
             grouped[reply.question_id].append(reply)
     return grouped
 

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from discussions import caching
+
 from .models import Meeting
 
 
@@ -23,3 +25,18 @@ class MeetingAdmin(admin.ModelAdmin):
         "notes",
         ("created_at", "updated_at"),
     ]
+
+    # A discussion's page lists its sessions: a change there shows on the next view.
+    def save_model(self, request, obj, form, change):
+        previous = form.initial.get("discussion")
+        super().save_model(request, obj, form, change)
+        caching.discussions_changed([obj.discussion_id, *([previous] if previous else [])])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        caching.discussions_changed([obj.discussion_id])
+
+    def delete_queryset(self, request, queryset):
+        discussions = list(queryset.values_list("discussion_id", flat=True))
+        super().delete_queryset(request, queryset)
+        caching.discussions_changed(discussions)

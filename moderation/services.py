@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from discussions.caching import changed
+from discussions import caching, signals
 from discussions.models import Comment, Discussion, Question
 from discussions.services import (
     NotAllowed,
@@ -23,8 +23,6 @@ from discussions.services import (
     member_is_verified,
     suspension_message,
 )
-from notifications import events as notification_events
-from notifications.services import held_notifications_resolve
 
 from .models import CodeOfConductAgreement, Flag, ModerationAction, Suspension
 from .ratelimits import consume
@@ -85,13 +83,14 @@ def flag_create(*, comment: Comment, flagger: User, reason: str, note: str = "")
         ):
             comment.status = Comment.Status.PENDING
             comment.save(update_fields=["status"])
+            caching.comments_changed([comment.pk])
             action = _log(
                 ModerationAction.Kind.AUTO_HIDE,
                 None,
                 comment=comment,
                 reason=_("%(count)s members flagged it.") % {"count": open_flags},
             )
-            notification_events.comment_held(comment, event=f"flags-{action.pk}")
+            signals.comment_held.send(sender=Comment, comment=comment, event=f"flags-{action.pk}")
         consume("flag", flagger.pk)  # last: a refused flag does not count
     return flag
 
@@ -163,13 +162,18 @@ def _set_status(comment, moderator, status, kind, reason) -> Comment:
         comment.status = status
         comment.moderation_note = reason if status == Comment.Status.HIDDEN else ""
         comment.save(update_fields=["status", "moderation_note"])
+        caching.comments_changed([comment.pk])
         Flag.objects.filter(comment=comment, resolved_at__isnull=True).update(
             resolved_at=timezone.now()
         )
         _log(kind, moderator, comment=comment, reason=reason)
-        held_notifications_resolve(comment=comment)
-        if status == Comment.Status.PUBLISHED and not was_published and not comment.is_deleted:
-            notification_events.comment_posted(comment)
+        signals.comment_reviewed.send(
+            sender=Comment,
+            comment=comment,
+            published=status == Comment.Status.PUBLISHED
+            and not was_published
+            and not comment.is_deleted,
+        )
     return comment
 
 
@@ -195,7 +199,7 @@ def _lock(target, moderator, note: str):
     with transaction.atomic():
         type(target).objects.filter(pk=target.pk).update(lock_note=note)
         target.lock_note = note
-        changed(getattr(target, "discussion_id", target.pk))
+        caching.discussions_changed([getattr(target, "discussion_id", target.pk)])
         _log(kind, moderator, target=str(target)[:200], reason=note)
     return target
 

@@ -555,16 +555,3 @@ def _deliver(
 def retry_delay(attempts: int) -> datetime.timedelta:
     """How long to wait after the ``attempts``-th failure before trying again."""
     return min(datetime.timedelta(minutes=5 * 2 ** (attempts - 1)), datetime.timedelta(hours=12))
-
-
-def follows_on_page(request, discussion_id: int) -> set[tuple[str, int]]:
-    """The signed-in member's follows on a discussion's page, as (kind, id), loaded once."""
-    loaded = request.__dict__.setdefault("_notification_follows", {})
-    if discussion_id not in loaded:
-        loaded[discussion_id] = {
-            ("discussion", d) if d else ("question", q) if q else ("thread", t)
-            for d, q, t in Follow.objects.on_discussion_page(
-                request.user, discussion_id
-            ).values_list("discussion_id", "question_id", "thread_id")
-        }
-    return loaded[discussion_id]

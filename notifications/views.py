@@ -117,6 +117,13 @@ def follow_toggle(request, kind, pk):
     following = services.follow_toggle(
         member=request.user, follow=None if wanted is None else wanted != "0", **{kind: target}
     )
+    if request.htmx and kind == "thread" and not request.POST.get("next"):
+        # The button in a comment's actions (discussions/_comment.html) swaps itself.
+        return render(
+            request,
+            "discussions/_comment.html#follow-thread",
+            {"comment": target, "following": following},
+        )
     if request.htmx:
         return render(
             request,
@@ -125,7 +132,6 @@ def follow_toggle(request, kind, pk):
                 "follow_kind": kind,
                 "follow_target": target,
                 "following": following,
-                "follow_known": True,
                 "follow_next": next_url(request) or "",
             },
         )

@@ -8,6 +8,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from articles.models import AbstractSection, Article, Author, Journal, Subject
+from discussions import caching
 from discussions.models import Comment, Discussion, Question
 from web.markdown import render_markdown
 
@@ -161,3 +162,10 @@ class CommentFactory(factory.django.DjangoModelFactory):
     author = factory.SubFactory(UserFactory)
     body = factory.Sequence(lambda n: f"Comment number {n}, with *some* Markdown.")
     body_html = factory.LazyAttribute(lambda c: render_markdown(c.body))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Saved as the posting service would leave it: its discussion's pages out of date."""
+        comment = super()._create(model_class, *args, **kwargs)
+        caching.discussions_changed([comment.question.discussion_id])
+        return comment

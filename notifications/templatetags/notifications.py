@@ -8,7 +8,6 @@ from django import template
 
 from notifications.emails import plain_text_excerpt
 from notifications.models import Notification
-from notifications.services import follows_on_page
 
 register = template.Library()
 
@@ -29,22 +28,3 @@ def unread_notifications_count(context) -> int:
     if not hasattr(request, "_unread_notifications"):
         request._unread_notifications = Notification.objects.for_recipient(user).unread().count()
     return request._unread_notifications
-
-
-@register.simple_tag(takes_context=True)
-def is_following(context, kind: str, target) -> bool:
-    """
-    Does the signed-in member follow this discussion, question or thread? The first call
-    on a page loads the member's follows for the whole discussion; later calls are free.
-    """
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or target is None:
-        return False
-    if kind == "discussion":
-        discussion_id = target.pk
-    elif kind == "question":
-        discussion_id = target.discussion_id
-    else:
-        discussion_id = target.question.discussion_id
-    return (kind, target.pk) in follows_on_page(request, discussion_id)

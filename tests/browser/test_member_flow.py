@@ -125,7 +125,7 @@ def test_newcomer_signs_up_and_discusses_in_place(page, demo, mailoutbox):
     page.reload()
     page.get_by_role("link", name="Jump to the first new comment").click()
     expect(page).to_have_url(re.compile(f"#comment-{fresh.pk}$"))
-    expect(page.locator(f"#comment-{fresh.pk}")).to_have_class(re.compile("comment--new"))
+    expect(page.locator(f"#item-{fresh.pk}")).to_have_class(re.compile("thread__item--new"))
 
     # Everything is still there after a reload.
     page.reload()

@@ -467,19 +467,19 @@ def test_comments_since_the_last_visit_are_marked_new(member_client, member, que
     discussion = question.discussion
     old = CommentFactory(question=question, body="Seen before")
     first = member_client.get(discussion.get_absolute_url()).content.decode()
-    assert "comment--new" not in first  # a first visit marks nothing
+    assert "thread__item--new" not in first  # a first visit marks nothing
 
     fresh = CommentFactory(question=question, body="Posted since")
     CommentFactory(question=question, author=member, body="My own")
     second = member_client.get(discussion.get_absolute_url()).content.decode()
 
-    assert f'<article class="comment comment--new" id="comment-{fresh.pk}">' in second
+    assert f'<li class="thread__item thread__item--new" id="item-{fresh.pk}">' in second
     assert f'href="#comment-{fresh.pk}">Jump to the first new comment' in second
-    assert f'<article class="comment" id="comment-{old.pk}">' in second
-    assert second.count("comment--new") == 1  # not the member's own comment
+    assert f'<li class="thread__item" id="item-{old.pk}">' in second
+    assert second.count("thread__item--new") == 1  # not the member's own comment
 
     third = member_client.get(discussion.get_absolute_url()).content.decode()
-    assert "comment--new" not in third
+    assert "thread__item--new" not in third
 
 
 def test_home_shows_how_many_comments_are_new_to_the_member(member_client, question):

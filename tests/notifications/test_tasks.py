@@ -9,7 +9,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from discussions import services as discussion_services
-from notifications import events, tasks
+from notifications import receivers, tasks
 from notifications.models import Delivery, Notification
 from tests.factories import CommentFactory, DiscussionFactory, UserFactory
 from tests.notifications.factories import (
@@ -114,7 +114,7 @@ def test_the_request_only_enqueues_the_fan_out(
     FollowFactory.create_batch(30, discussion=question.discussion)
     url = reverse("discussions:comment-reply", kwargs={"pk": answer.pk})
 
-    monkeypatch.setattr(events, "_enqueue_on_commit", lambda *args, **kwargs: None)
+    monkeypatch.setattr(receivers, "_enqueue_on_commit", lambda *args, **kwargs: None)
     with (
         django_assert_num_queries(30, exact=False) as without,
         django_capture_on_commit_callbacks(execute=True),

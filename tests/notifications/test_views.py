@@ -349,15 +349,17 @@ def test_each_thread_on_the_discussion_page_has_a_follow_button(client, db):
 
     client.force_login(member)
     page = client.get(discussion.get_absolute_url()).content.decode()
-    button = f'action="{follow_url("thread", answer.pk)}"'
+    button = f'formaction="{follow_url("thread", answer.pk)}?next=/comments/{answer.pk}/"'
     assert page.count(button) == 1  # on the answer, not on its reply
-    assert f'action="{follow_url("thread", reply.pk)}"' not in page
+    assert f'formaction="{follow_url("thread", reply.pk)}' not in page
+    assert 'form="comment-actions"' in page  # posted through the page's one form
 
-    back = f"{discussion.get_absolute_url()}#comment-{answer.pk}"
-    response = client.post(follow_url("thread", answer.pk), {"follow": "1", "next": back})
+    response = client.post(
+        follow_url("thread", answer.pk) + f"?next=/comments/{answer.pk}/", {"follow": "1"}
+    )
     assert response.status_code == 302
-    assert response.url == back
+    assert response.url == f"/comments/{answer.pk}/"
     assert Follow.objects.filter(member=member, thread=answer).exists()
     page = client.get(discussion.get_absolute_url()).content.decode()
-    assert "Unfollow this thread" in page
-    assert f'name="next" value="{discussion.get_absolute_url()}#comment-{answer.pk}"' in page
+    assert 'aria-pressed="true" class="link-button follow-thread"' in page
+    assert "Following this thread" in page

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from discussions import caching
-from discussions.models import Comment, Discussion
+from discussions.models import Comment
 from discussions.services import render_comment_body
 
 
@@ -48,9 +48,7 @@ class Command(BaseCommand):
                         comment.body_html = html
                         stale.append(comment)
                 Comment.objects.bulk_update(stale, ["body_html"])
-                caching.changed(
-                    Discussion.objects.filter(questions__comments__in=[c.pk for c in stale])
-                )
+                caching.comments_changed([comment.pk for comment in stale])
             checked += len(batch)
             changed += len(stale)
             last_pk = batch[-1].pk

@@ -1,7 +1,8 @@
 """
-Signed-in members get the discussion page from a shared rendering completed for each of
-them (``discussions.member_pages``): it must be, byte for byte, the page a full rendering
-gives them, whoever they are and whatever they did on it.
+The discussion page is put together from cached parts (``selectors.PageData`` under the
+discussion's version, each comment's article under its own version, ``fragments``): with
+the caches cold or warm it must be, byte for byte, the page rendered with every cache off,
+whoever reads it and whatever they did on it; and nothing of one reader reaches another.
 """
 
 import datetime
@@ -13,9 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from discussions import services
-from discussions.member_pages import MemberFacts
-from discussions.models import Comment, Discussion, DiscussionVisit, Reaction
+from discussions import caching, services
+from discussions.models import Comment, Discussion, DiscussionVisit
 from moderation import services as moderation
 from notifications.services import follow_toggle
 from tests.factories import CommentFactory, DiscussionFactory, UserFactory
@@ -79,12 +79,11 @@ def page(client, discussion, member, *, seen, shared: bool, settings, **params) 
 
 def assert_same_page(client, discussion, member, settings, *, seen=VISITED, **params):
     full = page(client, discussion, member, seen=seen, shared=False, settings=settings, **params)
-    for _ in range(2):  # the shell rendered, then reused
-        completed = page(
+    for _ in range(2):  # the caches filled, then read
+        assembled = page(
             client, discussion, member, seen=seen, shared=True, settings=settings, **params
         )
-        assert "<!--" not in completed.split("<main", 1)[1]  # no marker left
-        assert completed == full
+        assert assembled == full
 
 
 def test_a_member_with_everything_on_the_page(client, scene, settings):
@@ -94,9 +93,9 @@ def test_a_member_with_everything_on_the_page(client, scene, settings):
     # the case covers what it claims to
     for bit in (
         "comment--own",
-        "comment--new",
+        "thread__item--new",
         'aria-pressed="true"',
-        "Unfollow this thread",
+        "Following this thread",
         "Unfollow this discussion",
         "Unfollow this question",
         "Jump to the first new comment",
@@ -121,7 +120,7 @@ def test_a_member_who_did_nothing_here(client, scene, settings):
 
 
 def test_another_member_after_the_first(client, scene, settings):
-    """The second member of an audience gets the shell the first rendered, with their bits."""
+    """The second member reads the articles cached for the first, with their own bits."""
     assert_same_page(client, scene["discussion"], scene["me"], settings)
     assert_same_page(client, scene["discussion"], scene["other"], settings)
 
@@ -199,15 +198,17 @@ def test_a_members_own_change_reaches_their_page(client, scene, settings):
     assert_same_page(client, discussion, me, settings)
 
 
-def test_the_shell_does_not_carry_one_members_bits_to_another(client, scene, settings):
-    discussion = scene["discussion"]
-    page(client, discussion, scene["me"], seen=VISITED, shared=True, settings=settings)
+def test_the_caches_carry_nothing_of_one_member_to_another(client, scene, settings):
+    discussion, me = scene["discussion"], scene["me"]
+    mine = page(client, discussion, me, seen=VISITED, shared=True, settings=settings)
     html = page(client, discussion, UserFactory(), seen=None, shared=True, settings=settings)
-    for bit in ("comment--own", "comment--new", 'aria-pressed="true"', "Unfollow", "/edit/"):
+    for bit in ("comment--own", "thread__item--new", 'aria-pressed="true"', "Unfollow", "/edit/"):
         assert bit not in html
+    assert me.name in mine.split("<main", 1)[0]  # their name in their own header
+    assert me.name not in html.split("<main", 1)[0]
 
 
-def test_a_completed_page_costs_few_queries_whatever_the_thread(client, scene, settings):
+def test_an_assembled_page_costs_few_queries_whatever_the_thread(client, scene, settings):
     discussion, me = scene["discussion"], scene["me"]
 
     def count() -> int:
@@ -218,148 +219,11 @@ def test_a_completed_page_costs_few_queries_whatever_the_thread(client, scene, s
     page(client, discussion, me, seen=VISITED, shared=True, settings=settings)
     few = count()
     CommentFactory.create_batch(30, question=discussion.questions.get(number=2))
-    page(client, discussion, me, seen=VISITED, shared=True, settings=settings)  # new shell
+    caching.discussions_changed([discussion.pk])
+    page(client, discussion, me, seen=VISITED, shared=True, settings=settings)  # caches filled
     assert count() == few
     # the test's own visit reset (2) and sign-in (1) included
     settings.DISCUSSION_PAGE_CACHE = False
     with CaptureQueriesContext(connection) as full:
         page(client, discussion, me, seen=VISITED, shared=False, settings=settings)
     assert few < len(full)
-
-
-def facts_through_the_orm(member, discussion) -> dict:
-    """What the rest of the code reads through the ORM, for MemberFacts to agree with."""
-    from django.test import RequestFactory
-
-    from moderation.models import Suspension
-    from notifications.models import Notification
-    from notifications.services import follows_on_page
-
-    request = RequestFactory().get("/")
-    request.user = member
-    return {
-        "helpful_ids": set(
-            Reaction.objects.filter(
-                member=member, comment__question__discussion=discussion
-            ).values_list("comment_id", flat=True)
-        ),
-        "pending": Comment.objects.filter(
-            author=member,
-            status=Comment.Status.PENDING,
-            question__discussion=discussion,
-            deleted_at__isnull=True,
-        ).exists(),
-        "follows": follows_on_page(request, discussion.pk),
-        "last_visit": DiscussionVisit.objects.filter(discussion=discussion, member=member)
-        .values_list("last_seen_at", flat=True)
-        .first(),
-        "unread": Notification.objects.for_recipient(member).unread().count(),
-        "suspended": Suspension.objects.in_force().filter(member=member).exists(),
-        "permissions": {
-            name: member.has_perm(name)
-            for name in (
-                "discussions.add_comment",
-                "discussions.change_discussion",
-                "discussions.host_discussion",
-                "moderation.moderate_comments",
-                "moderation.lock_threads",
-            )
-        },
-    }
-
-
-def facts_in_one_statement(member, discussion) -> dict:
-    facts = MemberFacts.load(member, discussion.slug)
-    discussion.refresh_from_db()
-    assert facts.discussion == (
-        discussion.pk,
-        discussion.version,
-        discussion.status,
-        discussion.host_id,
-    )
-    return {
-        "helpful_ids": set(facts.helpful_ids),
-        "pending": facts.pending,
-        "follows": set(facts.follows),
-        "last_visit": facts.last_visit,
-        "unread": facts.unread,
-        "suspended": facts.suspended,
-        "permissions": {
-            name: facts.has_perm(member, name)
-            for name in facts_through_the_orm(member, discussion)["permissions"]
-        },
-    }
-
-
-@pytest.mark.parametrize(
-    "who",
-    [
-        "me",
-        "other",
-        "host",
-        "moderator",
-        "staff",
-        "superuser",
-        "unconfirmed",
-        "suspended",
-        "lifted",
-        "newcomer",
-        "inactive",
-    ],
-)
-def test_the_one_statement_agrees_with_the_orm(client, scene, settings, who):
-    from django.contrib.auth.models import Permission
-
-    from moderation.models import Suspension
-    from notifications.models import Notification
-
-    discussion, me = scene["discussion"], scene["me"]
-    moderator = UserFactory(roles=["Moderators"])
-    member = {
-        "me": me,
-        "other": scene["other"],
-        "host": discussion.host,
-        "moderator": moderator,
-        "staff": UserFactory(roles=["Staff"]),
-        "superuser": UserFactory(is_superuser=True),
-        "unconfirmed": UserFactory(verified=False),
-        "suspended": UserFactory(),
-        "lifted": UserFactory(),
-        "newcomer": UserFactory(),
-        "inactive": UserFactory(is_active=False),
-    }[who]
-    member.user_permissions.add(Permission.objects.get(codename="lock_threads"))
-    if who == "suspended":
-        moderation.member_suspend(member=member, moderator=moderator, reason="Calm down.")
-    if who == "lifted":
-        Suspension.objects.create(
-            member=member,
-            reason="Over.",
-            created_by=moderator,
-            until=timezone.now() - datetime.timedelta(hours=1),
-        )
-    if who == "newcomer":
-        settings.JOURNAL_CLUB_PREMODERATE_FIRST_POSTS = 1
-        services.comment_post(
-            question=discussion.questions.first(), author=member, body="Awaiting review."
-        )
-    if who == "me":
-        DiscussionVisit.objects.create(discussion=discussion, member=me, last_seen_at=VISITED)
-        Notification.objects.filter(recipient=me).update(read_at=None)
-    other_discussion = DiscussionFactory()  # nothing of it may leak in
-    CommentFactory(question=other_discussion.questions.first(), author=member)
-    follow_toggle(member=member, discussion=other_discussion, follow=True)
-
-    member = type(member).objects.get(pk=member.pk)  # no permissions remembered from above
-    expected = facts_through_the_orm(member, discussion)
-    assert facts_in_one_statement(member, discussion) == expected
-    if who == "me":
-        assert expected["helpful_ids"]
-        assert expected["follows"]
-        assert expected["last_visit"]
-    if who in ("suspended", "newcomer"):
-        assert expected["suspended"] or expected["pending"]
-
-
-def test_no_facts_for_a_missing_discussion(member):
-    assert MemberFacts.load(member, "no-such-discussion").discussion is None

@@ -1,0 +1,13 @@
+"""
+What the articles app announces to the apps above it, which it does not know.
+
+Sent explicitly by whatever changes a paper's record (the admin's saves, the import and
+add-by-DOI services, the demo), in the transaction that changes it: never from a model's
+save, so a write that means to change nothing announces nothing.
+"""
+
+from django.dispatch import Signal
+
+# The record of some papers changed (title, authors, abstract, journal, subjects).
+# Arguments: ``articles``, their ids.
+papers_changed = Signal()

@@ -1,0 +1,28 @@
+"""
+What discussions does when the apps below it announce a change: the pages that show the
+changed paper or member are out of date (their discussions' versions are raised).
+"""
+
+from django.db.models import Q
+
+from accounts.signals import member_changed
+from articles.signals import papers_changed
+
+from . import caching
+from .models import Discussion
+
+
+def on_papers_changed(sender, *, articles, **kwargs) -> None:
+    caching.discussions_changed(Discussion.objects.filter(article__in=list(articles)))
+
+
+def on_member_changed(sender, *, member, **kwargs) -> None:
+    involved = Discussion.objects.filter(
+        Q(host=member) | Q(questions__comments__author=member)
+    ).values("pk")
+    caching.discussions_changed(Discussion.objects.filter(pk__in=involved))
+
+
+def connect() -> None:
+    papers_changed.connect(on_papers_changed, dispatch_uid="discussions-papers-changed")
+    member_changed.connect(on_member_changed, dispatch_uid="discussions-member-changed")

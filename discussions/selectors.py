@@ -1,0 +1,335 @@
+"""
+Reads for the discussion page: everything it shows, for one reader, as typed objects.
+
+The page is two parts put together per request:
+
+- ``PageData``: what the page shows whoever reads it (the discussion and its paper, the
+  questions, each question's first page of answers with their reply trees, the counts).
+  It is read in a constant number of queries whatever the size of the threads, and kept
+  in the cache under the discussion's version (``caching.page_data_key``), so it is read
+  once per change, not once per reader.
+- ``Reader``: what is this reader's own: what they may do, their helpful marks, what they
+  follow, when they last looked, their comments awaiting review. A few small indexed
+  queries, every request.
+
+``discussion_page`` and ``question_page`` combine the two into what the templates render.
+Every view that renders the page or a part of it (the htmx fragments included) reads
+through here, so the rules of who sees what are applied in one place: the comments come
+from ``Comment.objects.in_threads_for`` (what a thread shows this reader), and the rights
+from the permission checks of ``services``.
+"""
+
+import dataclasses
+import datetime
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+
+from . import caching
+from .models import (
+    Comment,
+    CommentRow,
+    Discussion,
+    DiscussionVisit,
+    Question,
+    Reaction,
+)
+from .services import can_host, member_can_participate, member_is_verified, member_suspension
+from .threads import (
+    ANSWERS_PER_PAGE,
+    QuestionStats,
+    Sort,
+    ThreadEntry,
+    first_page_threads,
+    question_page_thread,
+    question_stats,
+)
+
+MODERATE = "moderation.moderate_comments"
+LOCK = "moderation.lock_threads"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class QuestionData:
+    """One question as the page shows it to anyone."""
+
+    question: Question
+    entries: list[ThreadEntry]
+    stats: QuestionStats
+
+    @property
+    def more_answers(self) -> bool:
+        return self.stats.answers > ANSWERS_PER_PAGE
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PageData:
+    """What a discussion page shows whoever reads it (cached per version and sort)."""
+
+    discussion: Discussion
+    authors: list
+    abstract_sections: list
+    subjects: list
+    questions: list[QuestionData]
+    participants: int
+    comment_total: int
+    sort: Sort
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Reader:
+    """Who reads the page: what they may do there, and what on it is their own."""
+
+    user_id: int | None
+    signed_in: bool
+    verified: bool
+    can_participate: bool  # a confirmed member, not suspended
+    can_moderate: bool
+    can_lock: bool
+    can_host: bool
+    suspension: object | None
+    helpful_ids: frozenset[int] = frozenset()  # comments they marked helpful
+    # What they follow here: ("discussion" | "question" | "thread", id).
+    follows: frozenset[tuple[str, int]] = frozenset()
+    last_visit: datetime.datetime | None = None  # before this one; None: first visit
+    pending_ids: frozenset[int] = frozenset()  # their comments awaiting review here
+
+    def variant(self, *, can_post: bool, is_open: bool) -> str:
+        """What changes how a comment is offered to this reader: part of its cache key."""
+        flags = (self.signed_in, can_post, self.can_moderate, is_open)
+        return "".join("1" if flag else "0" for flag in flags)
+
+    def owns(self, comment: CommentRow) -> bool:
+        return self.user_id is not None and comment.author_id == self.user_id
+
+    def follows_thread(self, comment: CommentRow) -> bool:
+        return comment.parent_id is None and ("thread", comment.pk) in self.follows
+
+
+@dataclasses.dataclass(slots=True)
+class Item:
+    """One comment of a thread, for this reader: its place, and whether it is new to them."""
+
+    entry: ThreadEntry
+    is_new: bool = False
+    html: str = ""  # its rendered article (``fragments``)
+
+    @property
+    def comment(self) -> CommentRow:
+        return self.entry.comment
+
+
+@dataclasses.dataclass(slots=True)
+class QuestionView:
+    """A question for this reader: the shared data plus what they may do and see."""
+
+    data: QuestionData
+    items: list[Item]
+    can_post: bool
+    following: bool
+    form: object = None  # the answer form under the question, when the reader may answer
+
+    @property
+    def question(self) -> Question:
+        return self.data.question
+
+
+@dataclasses.dataclass(slots=True)
+class DiscussionPage:
+    """Everything the discussion page shows one reader."""
+
+    data: PageData
+    reader: Reader
+    questions: list[QuestionView]
+    first_new: CommentRow | None
+    following: bool  # the discussion itself
+
+    @property
+    def discussion(self) -> Discussion:
+        return self.data.discussion
+
+    @property
+    def sort(self) -> Sort:
+        return self.data.sort
+
+
+@dataclasses.dataclass(slots=True)
+class QuestionPage:
+    """One question's answers, a page at a time (``discussions:question``)."""
+
+    discussion: Discussion
+    question: QuestionView
+    reader: Reader
+    page: Page
+    sort: Sort
+
+
+# --- The reader ------------------------------------------------------------------------------
+
+
+def reader_for(user, discussion: Discussion, *, comment: Comment | None = None) -> Reader:
+    """
+    The reader of this discussion: rights decided once, and what on the page is their own
+    (marks, follows, last visit, comments awaiting review: four indexed queries). With
+    ``comment``, for that comment alone (an htmx answer): its mark and its thread's follow.
+    """
+    if not user.is_authenticated:
+        return Reader(
+            user_id=None,
+            signed_in=False,
+            verified=False,
+            can_participate=False,
+            can_moderate=False,
+            can_lock=False,
+            can_host=False,
+            suspension=None,
+        )
+    from notifications.models import Follow  # moves below discussions with the layering
+
+    can_participate = member_can_participate(user)
+    marks = Reaction.objects.marked_by(user).in_discussion(discussion)
+    follows = Follow.objects.on_discussion_page(user, discussion)
+    if comment is not None:
+        marks = marks.filter(comment=comment)
+        follows = follows.filter(thread=comment.root_id or comment.pk)
+    reader = Reader(
+        user_id=user.pk,
+        signed_in=True,
+        verified=member_is_verified(user),
+        can_participate=can_participate,
+        can_moderate=user.has_perm(MODERATE),
+        can_lock=user.has_perm(LOCK),
+        can_host=can_host(user, discussion),
+        suspension=None if can_participate else member_suspension(user),
+        helpful_ids=frozenset(marks.values_list("comment_id", flat=True)),
+        follows=frozenset(
+            ("discussion", d) if d else ("question", q) if q else ("thread", t)
+            for d, q, t in follows.values_list("discussion_id", "question_id", "thread_id")
+        ),
+    )
+    if comment is not None:
+        return reader
+    return dataclasses.replace(
+        reader,
+        last_visit=DiscussionVisit.objects.filter(discussion=discussion, member=user)
+        .values_list("last_seen_at", flat=True)
+        .first(),
+        pending_ids=frozenset(
+            Comment.objects.awaiting_review_by(user)
+            .for_discussion(discussion)
+            .values_list("pk", flat=True)
+        ),
+    )
+
+
+# --- The shared part -------------------------------------------------------------------------
+
+
+def page_data(discussion: Discussion, *, sort: Sort, reader=None) -> PageData:
+    """
+    What the page shows whoever reads it, from the cache when nothing changed since it
+    was read (``reader``: read for this user instead, uncached, to include their comments
+    awaiting review).
+    """
+    key = caching.page_data_key(discussion_id=discussion.pk, version=discussion.version, sort=sort)
+    shared = reader is None and caching.enabled() and discussion.status != Discussion.Status.DRAFT
+    if shared:
+        data = cache.get(key)
+        if data is not None:
+            return data
+    article = discussion.article
+    threads = first_page_threads(discussion, sort=sort, reader=reader or AnonymousUser())
+    stats, participants = question_stats(discussion)
+    data = PageData(
+        discussion=discussion,
+        authors=list(article.authors.all()),
+        abstract_sections=list(article.abstract_sections.all()),
+        subjects=list(article.subjects.all()),
+        questions=[
+            QuestionData(
+                question, threads.get(question.pk, []), stats.get(question.pk, QuestionStats())
+            )
+            for question in discussion.questions.all()
+        ],
+        participants=participants,
+        comment_total=sum(s.comments for s in stats.values()),
+        sort=sort,
+    )
+    if shared:
+        cache.set(key, data, caching.PAGE_TIMEOUT)
+    return data
+
+
+# --- The page for one reader ----------------------------------------------------------------
+
+
+def discussion_page(discussion: Discussion, *, user, sort: Sort) -> DiscussionPage:
+    """The discussion page for this reader."""
+    reader = reader_for(user, discussion)
+    data = page_data(discussion, sort=sort, reader=user if reader.pending_ids else None)
+    questions = [_question_view(question, reader, discussion) for question in data.questions]
+    first_new = None
+    if reader.last_visit is not None:
+        for question in questions:
+            for item in question.items:
+                if item.is_new and not item.comment.deleted_at:
+                    first_new = first_new or item.comment
+    return DiscussionPage(
+        data=data,
+        reader=reader,
+        questions=questions,
+        first_new=first_new,
+        following=("discussion", discussion.pk) in reader.follows,
+    )
+
+
+def question_page(
+    discussion: Discussion, question: Question, *, user, sort: Sort, page_number
+) -> QuestionPage:
+    """One page of a question's answers with their reply trees, for this reader."""
+    reader = reader_for(user, discussion)
+    stats, _participants = question_stats(discussion)
+    question_stats_ = stats.get(question.pk, QuestionStats())
+    page = Paginator(range(question_stats_.answers), ANSWERS_PER_PAGE).get_page(page_number)
+    entries = question_page_thread(question, sort=sort, page=page.number, reader=user)
+    view = _question_view(QuestionData(question, entries, question_stats_), reader, discussion)
+    return QuestionPage(discussion=discussion, question=view, reader=reader, page=page, sort=sort)
+
+
+def comment_item(
+    comment: Comment, *, user, depth: int = 0, parent: Comment | None = None
+) -> tuple[Item, QuestionView, Reader]:
+    """One comment for this reader, as an htmx answer shows it (edited, marked, just posted)."""
+    question = comment.question
+    reader = reader_for(user, question.discussion, comment=comment)
+    row = next(Comment.objects.filter(pk=comment.pk).rows())
+    parent_row = None if parent is None else next(Comment.objects.filter(pk=parent.pk).rows())
+    item = Item(ThreadEntry(row, depth, in_reply_to=parent_row))
+    view = _question_view(
+        QuestionData(question, [item.entry], QuestionStats()), reader, question.discussion
+    )
+    return view.items[0], view, reader
+
+
+def can_post_on(reader: Reader, discussion: Discussion, question: Question) -> bool:
+    return reader.can_participate and discussion.is_open and not question.lock_note
+
+
+def _question_view(data: QuestionData, reader: Reader, discussion: Discussion) -> QuestionView:
+    seen = reader.last_visit
+    items = [
+        Item(
+            entry,
+            is_new=seen is not None
+            and entry.comment.created_at > seen
+            and entry.comment.author_id != reader.user_id,
+        )
+        for entry in data.entries
+    ]
+    return QuestionView(
+        data=data,
+        items=items,
+        can_post=can_post_on(reader, discussion, data.question),
+        following=("question", data.question.pk) in reader.follows,
+    )
