@@ -7,6 +7,8 @@ unreachable at once, in every process, with nothing to delete and no delete to r
 - **A comment's article** (``comment_key``): the comment's id and ``version``, its author's
   name and handle, what the reader may do with it (the *variant*), the language and the
   time zone. Services raise a comment's version in the transaction that changes it.
+- **A thread** (``thread_key``): an answer with its replies, keyed by their comments'
+  keys in order, so any change to one of them, or a new reply, is a new thread.
 - **What the page shows besides the reader's own bits** (``page_data_key``): the
   discussion's ``version`` and the sort; the questions, threads and counts are read once
   per change, whoever reads.
@@ -14,6 +16,10 @@ unreachable at once, in every process, with nothing to delete and no delete to r
   version and the parameters that change the page, normalised (the sort, the language,
   the time zone). Unknown or junk parameters are not part of it: ``?x=<random>`` is
   served from the same entry.
+- **A member's main content** (``reader_page_key``): the same, plus everything of theirs
+  it shows (``selectors.Reader``: rights, marks, follows, what is new to them, comments
+  awaiting review) and their CSRF secret, which its forms carry. A reload, or a return
+  to a page where nothing changed for them, is served whole.
 
 Whatever changes what a page shows says so where it happens: the services, the admin's
 saves and the demo call ``discussions_changed`` or ``comments_changed`` (and, for what
@@ -60,14 +66,14 @@ def enabled() -> bool:
     return settings.DISCUSSION_PAGE_CACHE
 
 
-def _context() -> str:
+def rendering_context() -> str:
     """What every rendering depends on: the language and the time zone."""
     return f"{get_language()}:{timezone.get_current_timezone_name()}"
 
 
 def page_key(*, discussion_id: int, version: int, sort: str) -> str:
     """The whole page for readers who are not signed in."""
-    return f"discussion-page:{discussion_id}:{version}:{sort}:{_context()}"
+    return f"discussion-page:{discussion_id}:{version}:{sort}:{rendering_context()}"
 
 
 def page_data_key(*, discussion_id: int, version: int, sort: str) -> str:
@@ -76,8 +82,44 @@ def page_data_key(*, discussion_id: int, version: int, sort: str) -> str:
 
 
 def comment_key(row, variant: str) -> str:
-    """A comment's article for a reader of this variant, as it shows now."""
+    """
+    A comment's article for a reader of this variant (what they may do with it, and the
+    ``rendering_context``), as it shows now.
+    """
     author = hashlib.blake2b(
         f"{row.author_username}\n{row.author_display_name}".encode(), digest_size=6
     ).hexdigest()
-    return f"comment:{row.pk}:{row.version}:{author}:{variant}:{_context()}"
+    return f"comment:{row.pk}:{row.version}:{author}:{variant}"
+
+
+def thread_key(root_id: int, comment_keys: list[str]) -> str:
+    """An answer and its replies, as their comments show (their keys, in order)."""
+    digest = hashlib.blake2b("\n".join(comment_keys).encode(), digest_size=12).hexdigest()
+    return f"thread:{root_id}:{digest}"
+
+
+def reader_page_key(page, *, csrf_secret: str) -> str:
+    """A member's main content of a discussion page, as everything it shows stands now."""
+    reader = page.reader
+    new = [item.comment.pk for question in page.questions for item in question.items if item.is_new]
+    suspension = reader.suspension
+    parts = [
+        reader.user_id,
+        reader.verified,
+        reader.can_participate,
+        reader.can_moderate,
+        reader.can_lock,
+        reader.can_host,
+        suspension and (suspension.pk, suspension.until),
+        sorted(reader.helpful_ids),
+        sorted(reader.follows),
+        sorted(reader.pending_ids),
+        new,
+        csrf_secret,
+    ]
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    discussion = page.discussion
+    return (
+        f"discussion-main:{discussion.pk}:{discussion.version}:{page.sort}:"
+        f"{rendering_context()}:{digest}"
+    )

@@ -36,11 +36,12 @@ class CommentForm(forms.Form):
         super().__init__(*args, **kwargs)
         if label:
             self.fields["body"].label = label
+        self.limit = settings.JOURNAL_CLUB_COMMENT_MAX_LENGTH
         attrs = self.fields["body"].widget.attrs
         # No maxlength: a browser would cut a long paste silently. The counter of
         # static/js/compose.js says how far over the limit a text is; the server refuses it.
         attrs.pop("maxlength", None)
-        attrs["data-limit"] = str(settings.JOURNAL_CLUB_COMMENT_MAX_LENGTH)
+        attrs["data-limit"] = str(self.limit)
         attrs["data-mentions"] = reverse("accounts:mentions")
 
     @property

@@ -25,6 +25,9 @@ import datetime
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
+from django.utils.safestring import mark_safe
+
+from web.markdown import render_markdown
 
 from . import caching
 from .models import (
@@ -57,6 +60,7 @@ class QuestionData:
     question: Question
     entries: list[ThreadEntry]
     stats: QuestionStats
+    synthesis_html: str = ""  # the host's synthesis, rendered once per change
 
     @property
     def more_answers(self) -> bool:
@@ -68,6 +72,7 @@ class PageData:
     """What a discussion page shows whoever reads it (cached per version and sort)."""
 
     discussion: Discussion
+    commentary_html: str  # the host's commentary, rendered once per change
     authors: list
     abstract_sections: list
     subjects: list
@@ -95,9 +100,9 @@ class Reader:
     last_visit: datetime.datetime | None = None  # before this one; None: first visit
     pending_ids: frozenset[int] = frozenset()  # their comments awaiting review here
 
-    def variant(self, *, can_post: bool, is_open: bool) -> str:
+    def variant(self, *, can_post: bool, open_here: bool) -> str:
         """What changes how a comment is offered to this reader: part of its cache key."""
-        flags = (self.signed_in, can_post, self.can_moderate, is_open)
+        flags = (self.signed_in, can_post, self.can_moderate, open_here)
         return "".join("1" if flag else "0" for flag in flags)
 
     def owns(self, comment: CommentRow) -> bool:
@@ -129,6 +134,7 @@ class QuestionView:
     can_post: bool
     following: bool
     form: object = None  # the answer form under the question, when the reader may answer
+    threads: list = dataclasses.field(default_factory=list)  # rendered (fragments.fill)
 
     @property
     def question(self) -> Question:
@@ -243,12 +249,16 @@ def page_data(discussion: Discussion, *, sort: Sort, reader=None) -> PageData:
     stats, participants = question_stats(discussion)
     data = PageData(
         discussion=discussion,
+        commentary_html=_markdown(discussion.commentary),
         authors=list(article.authors.all()),
         abstract_sections=list(article.abstract_sections.all()),
         subjects=list(article.subjects.all()),
         questions=[
             QuestionData(
-                question, threads.get(question.pk, []), stats.get(question.pk, QuestionStats())
+                question,
+                threads.get(question.pk, []),
+                stats.get(question.pk, QuestionStats()),
+                synthesis_html=_markdown(question.synthesis, heading_level=5),
             )
             for question in discussion.questions.all()
         ],
@@ -259,6 +269,11 @@ def page_data(discussion: Discussion, *, sort: Sort, reader=None) -> PageData:
     if shared:
         cache.set(key, data, caching.PAGE_TIMEOUT)
     return data
+
+
+def _markdown(source: str, heading_level: int = 3) -> str:
+    """A host's text as HTML: sanitised by ``render_markdown`` (nh3), so safe to show."""
+    return mark_safe(render_markdown(source, heading_level=heading_level))  # noqa: S308
 
 
 # --- The page for one reader ----------------------------------------------------------------

@@ -20,6 +20,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -39,6 +40,7 @@ PENDING_EXPLANATION = gettext_lazy(
     "moderator before others see it; until then it shows as “Awaiting review”, to you alone."
 )
 DISCUSSION_TEMPLATE = "discussions/discussion_detail.html"
+MAIN_TEMPLATE = "discussions/_discussion_main.html"
 ITEM_TEMPLATE = "discussions/_thread.html#item"
 
 
@@ -335,27 +337,38 @@ def _render_discussion(request, discussion, *, sort: Sort, bound=None) -> HttpRe
     """
     The discussion page for this reader; ``bound`` (question, form) puts a submitted
     answer form (refused, or asking for a preview) back under its question, as typed.
+
+    A member's main content is cached whole under everything of theirs it shows
+    (``caching.reader_page_key``), and otherwise put together from cached parts.
     """
     page = selectors.discussion_page(discussion, user=request.user, sort=sort)
-    fragments.fill(page.questions, page.reader, discussion)
-    for question in page.questions:
-        if bound is not None and bound[0].pk == question.question.pk:
-            question.form = bound[1]
-        elif question.can_post:
-            question.form = _answer_form(question.question)
+    key = None
+    if page.reader.signed_in and bound is None and _cacheable(request):
+        key = caching.reader_page_key(page, csrf_secret=request.META.get("CSRF_COOKIE", ""))
+    main = cache.get(key) if key else None
+    if main is None:
+        fragments.fill(page.questions, page.reader, discussion)
+        for question in page.questions:
+            if bound is not None and bound[0].pk == question.question.pk:
+                question.form = bound[1]
+            elif question.can_post:
+                question.form = _answer_form(question.question)
+        main = render_to_string(MAIN_TEMPLATE, _page_context(page), request)
+        if key:
+            cache.set(key, main, caching.PAGE_TIMEOUT)
     if page.reader.signed_in:
         services.discussion_visit_record(
             discussion_id=discussion.pk, member=request.user, first=page.reader.last_visit is None
         )
     status = _status(bound[1]) if bound else 200
-    return render(
-        request, DISCUSSION_TEMPLATE, {"page": page, **_page_context(page)}, status=status
-    )
+    context = {"page": page, "discussion": discussion, "main": mark_safe(main)}  # noqa: S308
+    return render(request, DISCUSSION_TEMPLATE, context, status=status)
 
 
 def _page_context(page) -> dict:
     """The names every discussion page template and partial uses."""
     return {
+        "page": page,
         "discussion": page.discussion,
         "reader": page.reader,
         "can_host": page.reader.can_host,
@@ -364,17 +377,22 @@ def _page_context(page) -> dict:
         "suspension": page.reader.suspension,
         "sort": page.sort,
         "sorts": Sort.choices,
+        # Where forms bring the reader back: the page with its parameters, normalised.
+        "page_path": page.discussion.get_absolute_url()
+        + ("" if page.sort == Sort.OLDEST else f"?sort={page.sort}"),
+        # For the {% cache %} blocks of what every reader sees alike: 0 when caches are off.
+        "fragment_timeout": caching.PAGE_TIMEOUT if caching.enabled() else 0,
     }
 
 
+def _cacheable(request) -> bool:
+    """A plain view, with no message waiting (a message shows once)."""
+    return caching.enabled() and not request.htmx and not len(messages.get_messages(request))
+
+
 def _whole_page_cacheable(request) -> bool:
-    """A plain view by a reader who is not signed in, with no message waiting."""
-    return (
-        caching.enabled()
-        and not request.user.is_authenticated
-        and not request.htmx
-        and not len(messages.get_messages(request))
-    )
+    """A plain view by a reader who is not signed in (their page is the same for all)."""
+    return not request.user.is_authenticated and _cacheable(request)
 
 
 def _article(request, comment: Comment) -> str:

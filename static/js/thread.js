@@ -36,11 +36,56 @@
     }
   });
 
+  // --- Comment actions, in place ------------------------------------------------------
+  // The actions of a comment are plain links and buttons (the buttons post through the
+  // page's one form, #actions, which holds the CSRF token), so they work without this
+  // file. With it, htmx answers them in place: a reply form opens under the comment, an
+  // edit or delete form takes the comment's place, and a button's answer replaces the
+  // comment (or, for following a thread, the button).
+  function commentOf(elt) {
+    return elt.closest("article.comment");
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest(".comment__actions a.reply, .comment__actions a.in-place");
+    if (!link || !window.htmx || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    var comment = commentOf(link);
+    if (!comment) return;
+    event.preventDefault();
+    if (link.classList.contains("reply")) {
+      var slot = document.getElementById("reply-slot-" + comment.id.replace("comment-", ""));
+      if (!slot) {
+        window.location.href = link.href; // no slot here (a page without forms)
+        return;
+      }
+      window.htmx.ajax("GET", link.href, { source: link, target: slot, swap: "innerHTML" });
+    } else {
+      window.htmx.ajax("GET", link.href, { source: link, target: comment, swap: "outerHTML" });
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    if (event.target.id !== "actions" || !button || !window.htmx) return;
+    var target = button.classList.contains("follow-thread") ? button : commentOf(button);
+    if (!target) return;
+    event.preventDefault();
+    var values = {};
+    if (button.name) values[button.name] = button.value;
+    window.htmx.ajax("POST", button.formAction, {
+      source: button,
+      target: target,
+      swap: "outerHTML",
+      values: values,
+    });
+  });
+
   // --- Quote the selected part of a comment -----------------------------------------
   document.addEventListener("htmx:configRequest", function (event) {
     var link = event.detail.elt;
-    if (!link.classList || !link.classList.contains("quote-link")) return;
-    var body = document.querySelector("#comment-" + link.dataset.comment + " .comment__body");
+    if (!link.classList || !link.classList.contains("quote")) return;
+    var comment = commentOf(link);
+    var body = comment && comment.querySelector(".comment__body");
     var selection = window.getSelection();
     if (body && selection && !selection.isCollapsed && body.contains(selection.anchorNode)) {
       event.detail.parameters.selection = selection.toString();
