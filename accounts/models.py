@@ -8,7 +8,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from articles.identifiers import field_errors, normalize_orcid, validate_orcid
+from core.identifiers import field_errors, normalize_orcid, validate_orcid
 
 
 @functools.cache

@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.markdown import render_markdown
 from discussions.models import Comment
-from web.markdown import render_markdown
 
 from . import services
 from .forms import DeleteAccountForm, ProfileForm

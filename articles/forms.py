@@ -15,7 +15,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from .identifiers import normalize_doi, normalize_orcid
+from core.identifiers import normalize_doi, normalize_orcid
+
 from .models import Article
 from .records import ArticleRecord, AuthorRecord, licence_name
 from .sources import FORMAT_CHOICES

@@ -6,7 +6,7 @@ from django.utils.text import slugify
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from .identifiers import (
+from core.identifiers import (
     doi_url,
     field_errors,
     normalize_doi,

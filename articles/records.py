@@ -20,7 +20,7 @@ from django.conf.locale import LANG_INFO
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .identifiers import normalize_doi, normalize_issn, normalize_orcid
+from core.identifiers import normalize_doi, normalize_issn, normalize_orcid
 
 YEAR = "year"
 MONTH = "month"

@@ -22,7 +22,8 @@ from django.db.models import Model, Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .identifiers import normalize_issn
+from core.identifiers import normalize_issn
+
 from .models import AbstractSection, Article, Author, Journal, Subject
 from .records import ArticleRecord, ParsedEntry
 from .signals import papers_changed

@@ -14,7 +14,7 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import csrf, defaults
 
-from web.errors import htmx_refusal, is_htmx
+from core.errors import htmx_refusal, is_htmx
 
 # Seconds a client is asked to wait when the database is briefly out of reach (a restart,
 # a fail-over: typically well under a second).

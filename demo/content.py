@@ -31,11 +31,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
-from articles.identifiers import normalize_doi
 from articles.models import AbstractSection, Article, Author, Journal, Subject
+from core.identifiers import normalize_doi
+from core.markdown import render_markdown
 from discovery import index as search_index
 from discussions.models import Comment, Discussion, Question
-from web.markdown import render_markdown
 
 # --- The paper ------------------------------------------------------------------------
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from core.markdown import render_markdown
 from discussions.models import Comment, Discussion
-from web.markdown import render_markdown
 
 ITEMS = 50
 

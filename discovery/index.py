@@ -27,8 +27,8 @@ from django.db.models.expressions import Combinable, CombinedExpression
 from django.utils import timezone
 
 from articles.models import Article
+from core.markdown import render_markdown
 from discussions.models import Comment, Discussion
-from web.markdown import render_markdown
 
 from .authors import author_key
 from .menus import papers_changed

@@ -8,7 +8,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from web.markdown import sanitize_html
+from core.markdown import sanitize_html
 
 from . import caching, services, signals
 from .models import Comment, Discussion, Question

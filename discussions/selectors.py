@@ -27,7 +27,7 @@ from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.utils.safestring import mark_safe
 
-from web.markdown import render_markdown
+from core.markdown import render_markdown
 
 from . import caching
 from .models import (

@@ -29,9 +29,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.markdown import render_markdown
+from core.ratelimits import consume
 from moderation.models import Suspension
-from moderation.ratelimits import consume
-from web.markdown import render_markdown
 
 from . import caching, signals
 from .models import Comment, CommentRevision, Discussion, DiscussionVisit, Question, Reaction

@@ -26,8 +26,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, trigger_client_event
 
-from moderation.ratelimits import RateLimited
-from web.errors import htmx_refusal
+from core.errors import htmx_refusal
+from core.ratelimits import RateLimited
 
 from . import caching, fragments, selectors, services
 from .forms import CommentForm, SynthesisForm

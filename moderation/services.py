@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.ratelimits import consume
 from discussions import caching, signals
 from discussions.models import Comment, Discussion, Question
 from discussions.services import (
@@ -25,7 +26,6 @@ from discussions.services import (
 )
 
 from .models import CodeOfConductAgreement, Flag, ModerationAction, Suspension
-from .ratelimits import consume
 
 # --- Who may do what -------------------------------------------------------------------------
 

@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.ratelimits import RateLimited
+from core.redirects import next_url
 from discussions.models import Comment, Discussion, Question
-from web.redirects import next_url
 
 from . import services
 from .forms import BulkForm, FlagForm, LockForm, ReasonForm, SuspendForm
 from .models import Flag, ModerationAction, Suspension
-from .ratelimits import RateLimited
 
 QUEUE_PAGE_SIZE = 25
 ACTIONS: dict[str, Callable[..., Comment]] = {

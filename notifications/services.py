@@ -34,8 +34,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.markdown import find_mentions
 from discussions.models import Comment, Discussion, Question, Reaction
-from web.markdown import find_mentions
 
 from .models import Delivery, Follow, Notification, NotificationSettings
 

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.redirects import next_url
 from discussions.models import Comment, Discussion, Question
-from web.redirects import next_url
 
 from . import services
 from .forms import NotificationSettingsForm

@@ -8,9 +8,9 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from articles.models import AbstractSection, Article, Author, Journal, Subject
+from core.markdown import render_markdown
 from discussions import caching
 from discussions.models import Comment, Discussion, Question
-from web.markdown import render_markdown
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -3,7 +3,7 @@
 import re
 from html.parser import HTMLParser
 
-from web.markdown import (
+from core.markdown import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_CLASSES,
     ALLOWED_TAGS,

@@ -84,7 +84,7 @@ def table_after(heading: str) -> str:
 def test_every_app_is_in_the_layout_table():
     layout = table_after("## How the code is laid out")
     ours = [config.name for config in apps.get_app_configs() if (ROOT / config.name).is_dir()]
-    missing = [name for name in [*ours, "web", "config"] if f"`{name}/`" not in layout]
+    missing = [name for name in [*ours, "core", "config"] if f"`{name}/`" not in layout]
     assert missing == []
 
 
@@ -113,7 +113,7 @@ def test_every_dependency_is_in_the_dependencies_table_and_nothing_else():
 
 
 def test_every_dotted_name_and_command_in_the_readme_exists():
-    local = {config.name for config in apps.get_app_configs()} | {"config", "web"}
+    local = {config.name for config in apps.get_app_configs()} | {"config", "core"}
     missing = []
     for dotted in set(re.findall(r"`([a-z_]+(?:\.[A-Za-z_]+)+)`", README)):
         if dotted.split(".")[0] not in local or dotted.endswith((".py", ".html", ".css")):

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from articles.identifiers import normalize_doi, normalize_issn, normalize_orcid
+from core.identifiers import normalize_doi, normalize_issn, normalize_orcid
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from articles.models import Article
+from core.markdown import render_markdown
 from demo import content as demo
 from discussions.models import Comment, Discussion
 from tests.factories import ArticleFactory, CommentFactory
-from web.markdown import render_markdown
 
 pytestmark = pytest.mark.django_db
 

@@ -5,6 +5,7 @@ import datetime
 from django.utils import timezone
 
 from articles.models import AbstractSection, Author, Subject
+from core.markdown import render_markdown
 from discovery import index
 from discussions.models import Discussion
 from tests.factories import (
@@ -14,7 +15,6 @@ from tests.factories import (
     JournalFactory,
     UserFactory,
 )
-from web.markdown import render_markdown
 
 
 def paper(

@@ -1,7 +1,7 @@
 import pytest
 
+from core.markdown import find_mentions, render_markdown, sanitize_html, tex_to_mathml
 from tests.html_safety import unsafe_parts
-from web.markdown import find_mentions, render_markdown, sanitize_html, tex_to_mathml
 
 
 def test_the_safety_checker_itself_catches_unsafe_html():

@@ -10,8 +10,8 @@ rendering is checked against the allow-lists in ``web.markdown``.
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
+from core.markdown import find_mentions, render_markdown, sanitize_html
 from tests.html_safety import unsafe_parts
-from web.markdown import find_mentions, render_markdown, sanitize_html
 
 ATTACKS = [
     "<script>alert(1)</script>",

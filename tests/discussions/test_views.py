@@ -5,10 +5,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core.markdown import render_markdown
 from discussions.models import Comment, Discussion
 from discussions.threads import ANSWERS_PER_PAGE
 from tests.factories import CommentFactory, DiscussionFactory, UserFactory
-from web.markdown import render_markdown
 
 
 def add_comments(discussion, count, *, depth=8):

@@ -6,11 +6,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import User
+from core.ratelimits import RateLimited
 from discussions import services as discussion_services
 from discussions.models import Comment, Discussion
 from moderation import services
 from moderation.models import Flag, ModerationAction, Suspension
-from moderation.ratelimits import RateLimited
 from tests.factories import CommentFactory, UserFactory
 
 

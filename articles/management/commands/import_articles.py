@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from articles import services, sources
-from articles.identifiers import normalize_doi
 from articles.records import ParsedEntry
+from core.identifiers import normalize_doi
 
 
 class Command(BaseCommand):
