@@ -2,9 +2,11 @@
 
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 
 from config import health
 
@@ -29,6 +31,17 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("discovery.urls")),
     path("events/", include("events.urls")),
+    # Browsers and crawlers ask for /favicon.ico whatever the page links; the URL of the
+    # static file (hashed in production) is only known once settings are loaded: lazily.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(
+            url=lazy(static, str)("favicon.ico"),
+            permanent=False,
+            http_method_names=["get", "head"],
+        ),
+        name="favicon",
+    ),
     path("healthz", health.healthz, name="healthz"),
     path("healthz/tasks", health.tasks, name="healthz-tasks"),
 ]

@@ -38,3 +38,24 @@ def test_admin_pages_link_the_site_icon(staff_client, url):
     for link in ICON_LINKS:
         assert content.count(link) == 1
     assert "Journal Club administration" in content  # still Django's base_site, extended
+
+
+@pytest.mark.parametrize("method", ["get", "head"])
+def test_favicon_ico_at_the_root_redirects_to_the_static_file(client, method):
+    """Browsers and crawlers ask for /favicon.ico whatever the page links."""
+    response = getattr(client, method)("/favicon.ico")
+
+    assert response.status_code == 302  # not permanent: the static URL changes with the file
+    assert response["Location"] == "/static/favicon.ico"
+    assert finders.find("favicon.ico")
+
+
+def test_favicon_ico_is_named_for_reversing():
+    assert reverse("favicon") == "/favicon.ico"
+
+
+def test_site_pages_link_both_icons(client, db):
+    content = client.get(reverse("code-of-conduct")).content.decode()
+
+    for link in ICON_LINKS:
+        assert content.count(link) == 1

@@ -30,6 +30,16 @@ def test_profile_shows_the_member_and_their_comments_newest_first(client, db):
     assert f'href="{discussion.get_absolute_url()}#comment-{older.pk}"' in content
 
 
+def test_profile_shows_the_handle_members_mention_them_by(client, db):
+    member = UserFactory(username="priya-v", display_name="Priya V.")
+
+    content = client.get(member.get_absolute_url()).content.decode()
+
+    handle = '<p class="profile__handle">@priya-v</p>'
+    assert handle in content
+    assert content.index("<h1>Priya V.</h1>") < content.index(handle)  # under the name
+
+
 def test_profile_bio_is_rendered_as_sanitised_markdown(client, db):
     member = UserFactory(
         bio="I connect **research** and [practice](https://example.org).\n\n"

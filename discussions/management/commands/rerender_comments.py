@@ -13,7 +13,7 @@ class Command(BaseCommand):
     Re-render every comment's ``body_html`` from its Markdown ``body``.
 
     Pages show the HTML stored when a comment was saved; they never render Markdown. Run
-    this after changing the renderer (markdown.py, the sanitiser's allow-list, how
+    this after changing the renderer (core/markdown.py, the sanitiser's allow-list, how
     @mentions are linked) so that old comments look like new ones. It is idempotent: only
     comments whose HTML would change are written, so a second run writes nothing. It works
     in batches of primary keys, each in its own transaction with the batch's rows locked,
