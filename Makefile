@@ -60,6 +60,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(TEST_ENV) $(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 # uv comes with the dev lock; `make lock` needs only a venv that has it, so it can also

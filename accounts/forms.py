@@ -44,7 +44,7 @@ class SignupForm(forms.Form):
 
     def signup(self, request, user):
         """allauth calls this after saving the user: record the code-of-conduct agreement."""
-        from moderation.services import code_of_conduct_agree
+        from .services import code_of_conduct_agree  # forms load before the services can
 
         code_of_conduct_agree(member=user)
 

@@ -2,10 +2,13 @@ import functools
 import zoneinfo
 from typing import ClassVar, cast
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models, transaction
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.identifiers import field_errors, normalize_orcid, validate_orcid
@@ -100,3 +103,65 @@ class User(AbstractUser):
     def name(self) -> str:
         """The name shown to other members."""
         return str(self)
+
+
+class SuspensionQuerySet(models.QuerySet):
+    def in_force(self, at=None):
+        at = at or timezone.now()
+        return self.filter(lifted_at__isnull=True).filter(Q(until__isnull=True) | Q(until__gt=at))
+
+
+class Suspension(models.Model):
+    """
+    A member may not post, edit, react or flag until ``until`` (forever when empty).
+    Part of a member's standing, so it lives with the account; moderators create it.
+    """
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="suspensions",
+        verbose_name=_("member"),
+    )
+    reason = models.TextField(_("reason"))
+    until = models.DateTimeField(
+        _("until"), null=True, blank=True, help_text=_("Empty: indefinitely.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+
+    objects = SuspensionQuerySet.as_manager()
+
+    class Meta:
+        # The table keeps the name it had when moderation owned the model.
+        db_table = "moderation_suspension"
+        ordering = ["-created_at"]
+        verbose_name = _("suspension")
+        verbose_name_plural = _("suspensions")
+
+    def __str__(self):
+        return f"{self.member} ({self.until or _('indefinitely')})"
+
+
+class CodeOfConductAgreement(models.Model):
+    """When a member agreed to the code of conduct, and to which version."""
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="code_of_conduct",
+        verbose_name=_("member"),
+    )
+    version = models.CharField(_("version"), max_length=20)
+    agreed_at = models.DateTimeField(_("agreed"), default=timezone.now)
+
+    class Meta:
+        db_table = "moderation_codeofconductagreement"
+        verbose_name = _("code of conduct agreement")
+        verbose_name_plural = _("code of conduct agreements")
+
+    def __str__(self):
+        return f"{self.member} ({self.version})"

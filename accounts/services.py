@@ -6,20 +6,39 @@ comments stay in place as "Deleted member" (or, if they choose, with their text 
 as tombstones), replies keep their parents, and counts stay right. What identifies them
 (email addresses, username, name, affiliation, ORCID iD, bio, password) is erased, so that
 afterwards no table holds their email address or username.
+
+Accounts is the lowest app: the apps above it hold the rest of what a member wrote and
+set, and say how to export and forget it. An app's ``AppConfig`` may define
+
+- ``member_export(member) -> dict``: sections of the member's export, by name;
+- ``member_forget(member, *, remove_text: bool)``: run inside the deletion's transaction,
+  before the account's own fields are erased.
+
+Both are called in ``INSTALLED_APPS`` order; neither may depend on another app's having run.
 """
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from discussions.models import Comment, CommentRevision, DiscussionVisit, Reaction
-from moderation.models import CodeOfConductAgreement, Flag, ModerationAction
-from notifications.models import Follow, Notification, NotificationSettings
-
-from .models import User
+from .models import CodeOfConductAgreement, User
 from .signals import member_changed
+
+
+def code_of_conduct_agree(*, member: User) -> CodeOfConductAgreement:
+    """Record that the member agreed to the current code of conduct, and when."""
+    agreement, _created = CodeOfConductAgreement.objects.update_or_create(
+        member=member,
+        defaults={
+            "version": settings.JOURNAL_CLUB_CODE_OF_CONDUCT_VERSION,
+            "agreed_at": timezone.now(),
+        },
+    )
+    return agreement
 
 
 def profile_update(*, form) -> User:
@@ -35,14 +54,8 @@ def profile_update(*, form) -> User:
 
 def member_export(*, member: User) -> dict:
     """Everything the member wrote and set, as JSON-ready data."""
-    comments = (
-        Comment.objects.filter(author=member)
-        .select_related("question__discussion")
-        .prefetch_related("revisions")
-        .order_by("created_at")
-    )
     agreement = CodeOfConductAgreement.objects.filter(member=member).first()
-    return {
+    data = {
         "profile": {
             "username": member.username,
             "display_name": member.display_name,
@@ -58,38 +71,10 @@ def member_export(*, member: User) -> dict:
         "code_of_conduct": {"version": agreement.version, "agreed": agreement.agreed_at.isoformat()}
         if agreement
         else None,
-        "comments": [
-            {
-                "id": comment.pk,
-                "discussion": comment.question.discussion.get_absolute_url(),
-                "question": comment.question.number,
-                "in_reply_to": comment.parent_id,
-                "posted": comment.created_at.isoformat(),
-                "edited": comment.edited_at.isoformat() if comment.edited_at else None,
-                "deleted": comment.deleted_at.isoformat() if comment.deleted_at else None,
-                "status": comment.status,
-                "label": comment.label,
-                "text": comment.body,
-                # Newest first; each version was shown from "written" until "replaced".
-                "earlier_versions": [
-                    {
-                        "written": revision.written_at.isoformat(),
-                        "replaced": revision.replaced_at.isoformat(),
-                        "text": revision.body,
-                    }
-                    for revision in comment.revisions.all()
-                ],
-            }
-            for comment in comments
-        ],
-        "marked_helpful": list(
-            Reaction.objects.filter(member=member).values_list("comment_id", flat=True)
-        ),
-        "flags": [
-            {"comment": flag.comment_id, "reason": flag.reason, "details": flag.note}
-            for flag in Flag.objects.filter(flagger=member)
-        ],
     }
+    for export in _hooks("member_export"):
+        data.update(export(member))
+    return data
 
 
 def member_delete(*, member: User, remove_text: bool) -> None:
@@ -101,12 +86,11 @@ def member_delete(*, member: User, remove_text: bool) -> None:
     """
     with transaction.atomic():
         member = User.objects.select_for_update(no_key=True).get(pk=member.pk)
-        comments = Comment.objects.filter(author=member)
-        if remove_text:
-            CommentRevision.objects.filter(comment__in=comments).delete()
-            comments.filter(deleted_at__isnull=True).update(deleted_at=timezone.now())
-            comments.update(body="", body_html="")
-        _forget_elsewhere(member)
+        for forget in _hooks("member_forget"):
+            forget(member, remove_text=remove_text)
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(User), object_id=str(member.pk)
+        ).update(object_repr=_("Deleted member"), change_message="")
         member.emailaddress_set.all().delete()
         member.username = f"deleted-{member.pk}"
         member.email = ""
@@ -124,21 +108,6 @@ def member_delete(*, member: User, remove_text: bool) -> None:
         member_changed.send(sender=User, member=member)
 
 
-def _forget_elsewhere(member: User) -> None:
-    """Names that other tables copied as text, and the member's private records."""
-    DiscussionVisit.objects.filter(member=member).delete()
-    ModerationAction.objects.filter(comment__author=member).update(
-        target=_("A deleted member's comment")
-    )
-    ModerationAction.objects.filter(member=member).update(target=_("A deleted member"))
-    LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(User), object_id=str(member.pk)
-    ).update(object_repr=_("Deleted member"), change_message="")
-    _forget_notifications(member)
-
-
-def _forget_notifications(member: User) -> None:
-    """The member's notifications, follows and delivery preferences go with the account."""
-    Notification.objects.filter(recipient=member).delete()
-    Follow.objects.filter(member=member).delete()
-    NotificationSettings.objects.filter(member=member).delete()
+def _hooks(name: str) -> list:
+    """The apps' ``member_export`` or ``member_forget`` methods (see the module's docstring)."""
+    return [getattr(config, name) for config in apps.get_app_configs() if hasattr(config, name)]

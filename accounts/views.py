@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.markdown import render_markdown
-from discussions.models import Comment
 
 from . import services
 from .forms import DeleteAccountForm, ProfileForm
@@ -22,7 +21,7 @@ def profile(request, username):
     """A member's public profile and their comments, newest first."""
     member = get_object_or_404(get_user_model(), username=username, is_active=True)
     comments = (
-        Comment.objects.by_member_in_public(member)
+        member.comments.public()  # the comments app's rule for what anyone may read
         .select_related("question__discussion__article")
         .order_by("-created_at", "-id")
     )

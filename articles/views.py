@@ -4,8 +4,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from discussions.models import Discussion
-
 from . import citations
 from .models import Article
 
@@ -23,7 +21,8 @@ def article_detail(request, slug):
             "abstract_sections": list(article.abstract_sections.all()),
             "subjects": list(article.subjects.all()),
             "discussions": list(
-                Discussion.objects.published().filter(article=article).newest_first()
+                # The discussions app's rules, reached through the relation it declares.
+                article.discussions.published().newest_first()
             ),
         },
     )

@@ -77,9 +77,8 @@ def timed(function, **kwargs) -> tuple[float, int, object]:
 
 
 def measure_request(followers: int, repeat: int) -> dict:
-    from discussions.models import Comment
+    from discussions.models import Comment, Follow
     from notifications import events
-    from notifications.models import Follow
     from tests.factories import CommentFactory, DiscussionFactory, UserFactory
 
     discussion = DiscussionFactory()

@@ -10,3 +10,10 @@ class DiscoveryConfig(AppConfig):
         from . import receivers
 
         receivers.connect()
+
+    def member_forget(self, member, *, remove_text: bool) -> None:
+        """Text the member asked to remove leaves the search index too."""
+        if remove_text:
+            from .index import remove_comments_of
+
+            remove_comments_of(member)

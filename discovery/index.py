@@ -85,6 +85,11 @@ def remove_comment(comment: Comment) -> None:
     SearchEntry.objects.filter(key=f"comment:{comment.pk}").delete()
 
 
+def remove_comments_of(member) -> None:
+    """Take every comment of a member out of the index (they deleted their account)."""
+    SearchEntry.objects.filter(comment__author=member).delete()
+
+
 # --- Whole-index maintenance ---------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from core.markdown import sanitize_html
 
 from . import caching, services, signals
-from .models import Comment, Discussion, Question
+from .models import Comment, Discussion, Follow, Question
 
 
 class QuestionInlineFormSet(forms.BaseInlineFormSet):
@@ -297,3 +297,11 @@ class CommentAdmin(admin.ModelAdmin):
     def rendered_body(self, comment):
         # Sanitised once more on the way out, as the stored HTML is shown unescaped here.
         return mark_safe(sanitize_html(comment.body_html))  # noqa: S308
+
+
+@admin.register(Follow)
+class FollowAdmin(admin.ModelAdmin):
+    list_display = ["member", "discussion", "question", "thread", "created_at"]
+    list_select_related = ["member", "discussion__article", "question", "thread"]
+    raw_id_fields = ["member", "discussion", "question", "thread"]
+    search_fields = ["member__username", "member__email"]

@@ -10,3 +10,13 @@ class DiscussionsConfig(AppConfig):
         from . import receivers
 
         receivers.connect()
+
+    def member_export(self, member) -> dict:
+        from .services import member_export
+
+        return member_export(member=member)
+
+    def member_forget(self, member, *, remove_text: bool) -> None:
+        from .services import member_forget
+
+        member_forget(member=member, remove_text=remove_text)

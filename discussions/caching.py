@@ -4,7 +4,7 @@ What the discussion page caches, and how a change makes it stale.
 Every cache key is built from the data the entry shows, so a change makes the old entry
 unreachable at once, in every process, with nothing to delete and no delete to race:
 
-- **A comment's article** (``comment_key``): the comment's id and ``version``, its author's
+- **A comment** (``comment_key``): the comment's id and ``version``, its author's
   name and handle, what the reader may do with it (the *variant*), the language and the
   time zone. Services raise a comment's version in the transaction that changes it.
 - **A thread** (``thread_key``): an answer with its replies, keyed by their comments'
@@ -52,7 +52,7 @@ def discussions_changed(discussions: QuerySet | Iterable[int]) -> None:
 
 def comments_changed(comments: QuerySet | Iterable[int]) -> None:
     """
-    Raise the version of these comments (their rendered article changes) and of their
+    Raise the version of these comments (their rendering changes) and of their
     discussions (their pages change).
     """
     ids = list(
@@ -83,7 +83,7 @@ def page_data_key(*, discussion_id: int, version: int, sort: str) -> str:
 
 def comment_key(row, variant: str) -> str:
     """
-    A comment's article for a reader of this variant (what they may do with it, and the
+    A comment rendered for a reader of this variant (what they may do with it, and the
     ``rendering_context``), as it shows now.
     """
     author = hashlib.blake2b(

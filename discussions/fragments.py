@@ -4,7 +4,7 @@ thread (an answer with its replies).
 
 A page of thousands of comments costs one cache round trip (``get_many``) for its threads
 and a rendering of only what is missing: after a change, the changed thread, rebuilt from
-its comments' cached articles (a second round trip) with only the changed comments
+its comments' cached renderings (a second round trip) with only the changed comments
 rendered again. Keys are built from what the fragment shows (``caching``): a comment's
 from its version, its author's name and what the reader may do with it (the *variant*:
 signed in, may post in this thread, moderates, discussion open); a thread's from the keys
@@ -28,7 +28,7 @@ from . import caching
 from .models import Comment, Discussion
 from .selectors import Item, QuestionView, Reader
 
-ARTICLE = "discussions/_comment.html#article"
+COMMENT = "discussions/_comment.html#comment"
 TREE = "discussions/_thread.html#tree"
 
 
@@ -63,12 +63,12 @@ def fill(questions: list[QuestionView], reader: Reader, discussion: Discussion) 
         thread.html = found.get(thread.key, "")
     if not missing:
         return
-    articles = _articles(missing, reader, discussion)
+    rendered_comments = _comments(missing, reader, discussion)
     tree = get_template(TREE)
     rendered = {}
     for thread, question, _variant in missing:
         for item in thread.items:
-            item.html = articles[id(item)]
+            item.html = rendered_comments[id(item)]
         thread.html = tree.render({"items": thread.items, "question": question})
         if thread.key:
             rendered[thread.key] = thread.html
@@ -78,7 +78,7 @@ def fill(questions: list[QuestionView], reader: Reader, discussion: Discussion) 
 def render(item: Item, reader: Reader, question: QuestionView) -> str:
     """One comment for this reader (an htmx answer: edited, marked, just posted)."""
     discussion = question.question.discussion
-    return get_template(ARTICLE).render(_context(item, reader, question, discussion))
+    return get_template(COMMENT).render(_context(item, reader, question, discussion))
 
 
 def _threads(items: list[Item]) -> list[Thread]:
@@ -91,15 +91,15 @@ def _threads(items: list[Item]) -> list[Thread]:
     return threads
 
 
-def _articles(threads, reader: Reader, discussion: Discussion) -> dict[int, str]:
-    """The articles of these threads' comments: from the cache, or rendered now."""
-    template = get_template(ARTICLE)
+def _comments(threads, reader: Reader, discussion: Discussion) -> dict[int, str]:
+    """These threads' comments, rendered for this reader: from the cache, or now."""
+    template = get_template(COMMENT)
     shared: list[tuple[Item, str, QuestionView]] = []
-    articles: dict[int, str] = {}
+    html_of: dict[int, str] = {}
     for thread, question, variant in threads:
         for item in thread.items:
             if _is_personal(item, reader):
-                articles[id(item)] = template.render(_context(item, reader, question, discussion))
+                html_of[id(item)] = template.render(_context(item, reader, question, discussion))
             else:
                 shared.append((item, _key(item, variant), question))
     found = _get_many(key for _item, key, _question in shared)
@@ -108,9 +108,9 @@ def _articles(threads, reader: Reader, discussion: Discussion) -> dict[int, str]
         html = found.get(key) or rendered.get(key)
         if html is None:
             html = rendered[key] = template.render(_context(item, reader, question, discussion))
-        articles[id(item)] = html
+        html_of[id(item)] = html
     _set_many(rendered)
-    return articles
+    return html_of
 
 
 def _get_many(keys) -> dict:

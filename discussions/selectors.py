@@ -35,6 +35,7 @@ from .models import (
     CommentRow,
     Discussion,
     DiscussionVisit,
+    Follow,
     Question,
     Reaction,
 )
@@ -191,8 +192,6 @@ def reader_for(user, discussion: Discussion, *, comment: Comment | None = None) 
             can_host=False,
             suspension=None,
         )
-    from notifications.models import Follow  # moves below discussions with the layering
-
     can_participate = member_can_participate(user)
     marks = Reaction.objects.marked_by(user).in_discussion(discussion)
     follows = Follow.objects.on_discussion_page(user, discussion)

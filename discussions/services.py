@@ -1,5 +1,5 @@
 """
-Writes with rules: posting, replying, editing and deleting comments.
+Writes with rules: posting, replying, editing and deleting comments, and following.
 
 Every rule lives here, so that no view (plain, htmx or admin) can skip one. Each service is
 a keyword-only function that runs in one transaction and either does the whole job or
@@ -18,6 +18,7 @@ holding the discussion's version, and replies at the same moment deadlocked.
 import datetime
 import operator
 from functools import reduce
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,13 +29,20 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Suspension, User
 from core.markdown import render_markdown
 from core.ratelimits import consume
-from moderation.models import Suspension
 
 from . import caching, signals
-from .models import Comment, CommentRevision, Discussion, DiscussionVisit, Question, Reaction
+from .models import (
+    Comment,
+    CommentRevision,
+    Discussion,
+    DiscussionVisit,
+    Follow,
+    Question,
+    Reaction,
+)
 
 
 class NotAllowed(PermissionDenied):
@@ -421,6 +429,116 @@ def discussion_close(*, discussion: Discussion) -> bool:
         caching.discussions_changed([discussion.pk])
         signals.discussion_changed.send(sender=Discussion, discussion=discussion)
     return True
+
+
+# --- Following ---------------------------------------------------------------------------
+
+
+def follow_toggle(
+    *,
+    member: User,
+    discussion: Discussion | None = None,
+    question: Question | None = None,
+    thread: Comment | None = None,
+    follow: bool | None = None,
+) -> bool:
+    """
+    Follow or unfollow one discussion, question or thread (its top-level comment). Returns
+    whether the member follows it now.
+
+    ``follow`` says which state is wanted, so that a double click or a resubmitted form
+    changes nothing; without it the state flips.
+    """
+    targets = {"discussion": discussion, "question": question, "thread": thread}
+    chosen = {name: target for name, target in targets.items() if target is not None}
+    if len(chosen) != 1:
+        raise ValueError("Follow exactly one of discussion, question or thread.")
+    if thread is not None and thread.parent_id is not None:
+        raise ValidationError(_("Only a whole thread can be followed."), code="not_a_thread")
+    if discussion is not None:
+        owner = discussion
+    elif question is not None:
+        owner = question.discussion
+    else:
+        owner = cast(Comment, thread).question.discussion
+    if not Discussion.objects.visible_to(member).filter(pk=owner.pk).exists():
+        raise PermissionDenied(_("This discussion cannot be followed."))
+    with transaction.atomic():
+        follows = Follow.objects.filter(member=member, **chosen)
+        following = follows.exists()
+        wanted = (not following) if follow is None else follow
+        if wanted and not following:
+            Follow.objects.bulk_create([Follow(member=member, **chosen)], ignore_conflicts=True)
+        elif following and not wanted:
+            follows.delete()
+    return wanted
+
+
+# --- A member's data (for accounts' export and deletion, through DiscussionsConfig) ---------
+
+
+def member_export(*, member: User) -> dict:
+    """The member's comments with their earlier versions, marks and follows."""
+    comments = (
+        Comment.objects.filter(author=member)
+        .select_related("question__discussion")
+        .prefetch_related("revisions")
+        .order_by("created_at")
+    )
+    follows = Follow.objects.of_member(member)
+    return {
+        "comments": [
+            {
+                "id": comment.pk,
+                "discussion": comment.question.discussion.get_absolute_url(),
+                "question": comment.question.number,
+                "in_reply_to": comment.parent_id,
+                "posted": comment.created_at.isoformat(),
+                "edited": comment.edited_at.isoformat() if comment.edited_at else None,
+                "deleted": comment.deleted_at.isoformat() if comment.deleted_at else None,
+                "status": comment.status,
+                "label": comment.label,
+                "text": comment.body,
+                # Newest first; each version was shown from "written" until "replaced".
+                "earlier_versions": [
+                    {
+                        "written": revision.written_at.isoformat(),
+                        "replaced": revision.replaced_at.isoformat(),
+                        "text": revision.body,
+                    }
+                    for revision in comment.revisions.all()
+                ],
+            }
+            for comment in comments
+        ],
+        "marked_helpful": list(
+            Reaction.objects.filter(member=member).values_list("comment_id", flat=True)
+        ),
+        "follows": [
+            {
+                "kind": follow.target_kind,
+                "url": follow.target.get_absolute_url(),
+                "since": follow.created_at.isoformat(),
+            }
+            for follow in follows
+        ],
+    }
+
+
+def member_forget(*, member: User, remove_text: bool) -> None:
+    """
+    Before an account is deleted: its visits and follows go; with ``remove_text`` its
+    comments become tombstones (text and earlier versions removed). Replies keep their
+    parents either way.
+    """
+    DiscussionVisit.objects.filter(member=member).delete()
+    Follow.objects.filter(member=member).delete()
+    if remove_text:
+        comments = Comment.objects.filter(author=member)
+        CommentRevision.objects.filter(comment__in=comments).delete()
+        comments.filter(deleted_at__isnull=True).update(deleted_at=timezone.now())
+        comments.update(body="", body_html="")
+        caching.comments_changed(comments)
 
 
 # --- Rules ---------------------------------------------------------------------------------

@@ -27,4 +27,8 @@ urlpatterns = [
     path("comments/<int:pk>/delete/", views.comment_delete, name="comment-delete"),
     path("comments/<int:pk>/helpful/", views.comment_helpful, name="comment-helpful"),
     path("comments/<int:pk>/revisions/", views.comment_revisions, name="comment-revisions"),
+    path(
+        "comments/<int:pk>/follow/", views.follow_toggle, {"kind": "thread"}, name="comment-follow"
+    ),
+    path("follow/<str:kind>/<int:pk>/", views.follow_toggle, name="follow"),
 ]

@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -28,6 +28,7 @@ from django_htmx.http import reswap, trigger_client_event
 
 from core.errors import htmx_refusal
 from core.ratelimits import RateLimited
+from core.redirects import next_url
 
 from . import caching, fragments, selectors, services
 from .forms import CommentForm, SynthesisForm
@@ -215,7 +216,7 @@ def comment_edit(request, pk):
         )
         if edited is not None:
             if request.htmx:
-                return _posted(HttpResponse(_article(request, edited)), edited)
+                return _posted(HttpResponse(_comment_html(request, edited)), edited)
             return redirect(_comment_location(discussion, edited))
         if refusal is not None:
             return refusal
@@ -234,7 +235,7 @@ def comment_delete(request, pk):
     if request.method == "POST":
         comment = services.comment_delete(comment=comment, actor=request.user)
         if request.htmx:
-            return HttpResponse(_article(request, comment))
+            return HttpResponse(_comment_html(request, comment))
         return redirect(_comment_location(discussion, comment))
     _require(services.can_delete_comment(request.user, comment), request)
     context = {"comment": comment, "discussion": discussion}
@@ -255,7 +256,7 @@ def comment_helpful(request, pk):
     except RateLimited as error:
         return htmx_refusal(429, error.message, retry_after=error.retry_after)
     if request.htmx:
-        return HttpResponse(_article(request, comment))
+        return HttpResponse(_comment_html(request, comment))
     return redirect(_comment_location(comment.question.discussion, comment))
 
 
@@ -303,6 +304,36 @@ def question_synthesis(request, slug, number):
     )
 
 
+@login_required
+@require_POST
+def follow_toggle(request, kind, pk):
+    """Follow or unfollow a discussion, a question or a thread (the form says which)."""
+    target, url = _follow_target(request, kind, pk)
+    wanted = request.POST.get("follow")
+    following = services.follow_toggle(
+        member=request.user, follow=None if wanted is None else wanted != "0", **{kind: target}
+    )
+    if request.htmx and kind == "thread" and not request.POST.get("next"):
+        # The button in a comment's actions (discussions/_comment.html) swaps itself.
+        return render(
+            request,
+            "discussions/_comment.html#follow-thread",
+            {"comment": target, "following": following},
+        )
+    if request.htmx:
+        return render(
+            request,
+            "discussions/_follow_button.html",
+            {
+                "follow_kind": kind,
+                "follow_target": target,
+                "following": following,
+                "follow_next": next_url(request) or "",
+            },
+        )
+    return redirect(next_url(request) or url)
+
+
 # --- Reading single comments ----------------------------------------------------------------
 
 
@@ -311,7 +342,7 @@ def comment_permalink(request, pk):
     """A comment's permanent address: its place in the thread (or, for htmx, the comment)."""
     comment = _get_comment(request, pk)
     if request.htmx:
-        return HttpResponse(_article(request, comment))
+        return HttpResponse(_comment_html(request, comment))
     return redirect(_comment_location(comment.question.discussion, comment))
 
 
@@ -395,8 +426,8 @@ def _whole_page_cacheable(request) -> bool:
     return not request.user.is_authenticated and _cacheable(request)
 
 
-def _article(request, comment: Comment) -> str:
-    """One comment's article for this reader, as the page shows it."""
+def _comment_html(request, comment: Comment) -> str:
+    """One comment rendered for this reader, as the page shows it."""
     item, question, reader = selectors.comment_item(comment, user=request.user)
     return fragments.render(item, reader, question)
 
@@ -417,8 +448,9 @@ def _oob(html: str, target: str) -> str:
 
 def _reply_inserted(request, parent: Comment, comment: Comment) -> str:
     """
-    The htmx answer to a posted reply: the reply slot emptied, and the new reply placed
-    where a full page load would show it.
+    The htmx answer to a posted reply, which replaces the reply slot: the new reply placed
+    where a full page load would show it (the first reply to a comment opens its reply
+    list where the slot was; others go in out of band), and the slot gone.
     """
     # The rest of the thread's shape, oldest first, in one query: reply id -> parent id.
     shape = dict(
@@ -449,8 +481,7 @@ def _reply_inserted(request, parent: Comment, comment: Comment) -> str:
         placed = render_to_string(
             "discussions/_thread.html#first-reply", {"pk": parent.pk, "html": item}
         )
-    slot = render_to_string("discussions/_thread.html#reply-slot", {"pk": parent.pk})
-    return slot + placed
+    return placed
 
 
 # --- Forms and their outcomes --------------------------------------------------------------
@@ -537,6 +568,27 @@ def _get_comment(request, pk, *, text: bool = False) -> Comment:
     return get_object_or_404(
         comments.select_related("author", "question__discussion__article"), pk=pk
     )
+
+
+def _follow_target(request, kind: str, pk: int):
+    """The thing to follow, if this member may see it, and its address."""
+    visible = Discussion.objects.visible_to(request.user)
+    if kind == "discussion":
+        discussion = get_object_or_404(visible, pk=pk)
+        return discussion, discussion.get_absolute_url()
+    if kind == "question":
+        question = get_object_or_404(
+            Question.objects.select_related("discussion").filter(discussion__in=visible), pk=pk
+        )
+        return question, question.get_absolute_url()
+    if kind == "thread":
+        comment = get_object_or_404(
+            Comment.objects.visible_to(request.user).select_related("root__question", "question"),
+            pk=pk,
+        )
+        thread = comment.root or comment  # any comment of a thread stands for the thread
+        return thread, thread.get_absolute_url()
+    raise Http404
 
 
 def _comment_location(discussion: Discussion, comment: Comment) -> str:

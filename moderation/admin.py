@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import CodeOfConductAgreement, Flag, ModerationAction, Suspension
+from accounts.models import CodeOfConductAgreement, Suspension
+
+from .models import Flag, ModerationAction
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

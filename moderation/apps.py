@@ -13,3 +13,13 @@ class ModerationConfig(AppConfig):
 
         # After Django's own post_migrate receivers (permissions), once per migrate/flush.
         post_migrate.connect(create_roles_after_migrate, sender=self)
+
+    def member_export(self, member) -> dict:
+        from .services import member_export
+
+        return member_export(member=member)
+
+    def member_forget(self, member, *, remove_text: bool) -> None:
+        from .services import member_forget
+
+        member_forget(member=member, remove_text=remove_text)

@@ -40,7 +40,7 @@ ROLES: dict[str, list[str]] = {
         "moderation.lock_threads",
         "moderation.view_moderationaction",
         "moderation.view_flag",
-        "moderation.view_suspension",
+        "accounts.view_suspension",
     ],
     "Staff": [
         f"{app}.{action}_{model}"

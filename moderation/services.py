@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Suspension, User
 from core.ratelimits import consume
 from discussions import caching, signals
 from discussions.models import Comment, Discussion, Question
@@ -25,7 +25,7 @@ from discussions.services import (
     suspension_message,
 )
 
-from .models import CodeOfConductAgreement, Flag, ModerationAction, Suspension
+from .models import Flag, ModerationAction
 
 # --- Who may do what -------------------------------------------------------------------------
 
@@ -241,21 +241,6 @@ def suspension_lift(*, suspension: Suspension, moderator: User, reason: str = ""
     return suspension
 
 
-# --- Code of conduct -----------------------------------------------------------------------------
-
-
-def code_of_conduct_agree(*, member: User) -> CodeOfConductAgreement:
-    """Record that the member agreed to the current code of conduct, and when."""
-    agreement, _created = CodeOfConductAgreement.objects.update_or_create(
-        member=member,
-        defaults={
-            "version": settings.JOURNAL_CLUB_CODE_OF_CONDUCT_VERSION,
-            "agreed_at": timezone.now(),
-        },
-    )
-    return agreement
-
-
 # --- Audit log -----------------------------------------------------------------------------------
 
 
@@ -272,3 +257,24 @@ def _log(kind, moderator, *, comment=None, member=None, target="", reason="") ->
         target=str(target)[:200],
         reason=reason,
     )
+
+
+# --- A member's data (for accounts' export and deletion, through ModerationConfig) ---------
+
+
+def member_export(*, member: User) -> dict:
+    """The flags the member raised."""
+    return {
+        "flags": [
+            {"comment": flag.comment_id, "reason": flag.reason, "details": flag.note}
+            for flag in Flag.objects.filter(flagger=member).order_by("created_at")
+        ]
+    }
+
+
+def member_forget(*, member: User, remove_text: bool) -> None:
+    """The moderation log copied the member's name as text: it names no one any more."""
+    ModerationAction.objects.filter(comment__author=member).update(
+        target=_("A deleted member's comment")
+    )
+    ModerationAction.objects.filter(member=member).update(target=_("A deleted member"))

@@ -12,13 +12,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.models import Suspension
 from core.ratelimits import RateLimited
 from core.redirects import next_url
 from discussions.models import Comment, Discussion, Question
 
 from . import services
 from .forms import BulkForm, FlagForm, LockForm, ReasonForm, SuspendForm
-from .models import Flag, ModerationAction, Suspension
+from .models import Flag, ModerationAction
 
 QUEUE_PAGE_SIZE = 25
 ACTIONS: dict[str, Callable[..., Comment]] = {

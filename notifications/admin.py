@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Follow, Notification, NotificationSettings
+from .models import Notification, NotificationSettings
 
 
 @admin.register(Notification)
@@ -19,14 +19,6 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-@admin.register(Follow)
-class FollowAdmin(admin.ModelAdmin):
-    list_display = ["member", "discussion", "question", "thread", "created_at"]
-    list_select_related = ["member", "discussion__article", "question", "thread"]
-    raw_id_fields = ["member", "discussion", "question", "thread"]
-    search_fields = ["member__username", "member__email"]
 
 
 @admin.register(NotificationSettings)

@@ -23,7 +23,7 @@ from django.utils.text import Truncator
 from accounts.models import User
 
 from .models import Delivery, Notification
-from .services import unsubscribe_token
+from .tokens import unsubscribe_token
 
 EXCERPT_WORDS = 60
 

@@ -1,5 +1,5 @@
 """
-Follows, notifications and how each member wants to hear about them.
+Notifications, and how each member wants to hear about them.
 
 A notification is created once per recipient per event (a unique ``key`` makes every
 retry and re-run harmless) and carries its own email state: how it is to be delivered
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from discussions.models import Comment, Discussion, Question, public_comment_q
+from discussions.models import Comment, Discussion, public_comment_q
 
 # After this many failed attempts an email is given up (the notification stays in-app).
 MAX_EMAIL_ATTEMPTS = 8
@@ -39,115 +39,6 @@ class Delivery(models.TextChoices):
     DAILY = "daily", _("In a daily digest")
     WEEKLY = "weekly", _("In a weekly digest")
     NEVER = "never", _("Never")
-
-
-class FollowQuerySet(models.QuerySet):
-    def of_member(self, member):
-        """A member's follows, with what the settings page shows about each target."""
-        return (
-            self.filter(member=member)
-            .select_related(
-                "discussion__article",
-                "question__discussion__article",
-                "thread__author",
-                "thread__question__discussion__article",
-            )
-            .order_by("-created_at", "-id")
-        )
-
-    def on_discussion_page(self, member, discussion):
-        """The member's follows of a discussion, its questions and its threads."""
-        return self.filter(member=member).filter(
-            Q(discussion=discussion)
-            | Q(question__discussion=discussion)
-            | Q(thread__question__discussion=discussion)
-        )
-
-
-class Follow(models.Model):
-    """
-    A member following a discussion, one of its questions, or one thread (a top-level
-    comment and all its replies).
-
-    Three nullable foreign keys with a check that exactly one is set, rather than a generic
-    foreign key: the database keeps the references valid, and "who follows what this
-    comment is in" is one indexed query.
-    """
-
-    member = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="follows",
-        verbose_name=_("member"),
-    )
-    discussion = models.ForeignKey(
-        Discussion,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="follows",
-        verbose_name=_("discussion"),
-    )
-    question = models.ForeignKey(
-        Question,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="follows",
-        verbose_name=_("question"),
-    )
-    thread = models.ForeignKey(
-        Comment,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="follows",
-        verbose_name=_("thread"),
-        help_text=_("The top-level comment of the thread."),
-    )
-    created_at = models.DateTimeField(_("followed"), default=timezone.now)
-
-    objects = FollowQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("follow")
-        verbose_name_plural = _("follows")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(discussion__isnull=False, question__isnull=True, thread__isnull=True)
-                | Q(discussion__isnull=True, question__isnull=False, thread__isnull=True)
-                | Q(discussion__isnull=True, question__isnull=True, thread__isnull=False),
-                name="follow_exactly_one_target",
-            ),
-            models.UniqueConstraint(
-                fields=["member", "discussion"],
-                condition=Q(discussion__isnull=False),
-                name="follow_discussion_once",
-            ),
-            models.UniqueConstraint(
-                fields=["member", "question"],
-                condition=Q(question__isnull=False),
-                name="follow_question_once",
-            ),
-            models.UniqueConstraint(
-                fields=["member", "thread"],
-                condition=Q(thread__isnull=False),
-                name="follow_thread_once",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.member} → {self.target}"
-
-    @property
-    def target(self):
-        return self.discussion or self.question or self.thread
-
-    @property
-    def target_kind(self) -> str:
-        if self.discussion_id:
-            return "discussion"
-        return "question" if self.question_id else "thread"
 
 
 class NotificationSettings(models.Model):

@@ -2,7 +2,7 @@
 Writes with rules: following, creating notifications (the fan-out), sending their emails.
 
 The fan-out functions (``notify_*``) run in the background worker, never in a web request:
-``notifications.events`` enqueues them when the transaction that posted a comment commits.
+``notifications.receivers`` enqueues them when the transaction that posted a comment commits.
 Each is safe to run twice. A notification's ``key`` names the event for its recipient
 (``comment:<id>``, ``helpful:<comment>:<member>``, ``opened:<discussion>``) and a unique
 constraint on (recipient, key) with ``bulk_create(ignore_conflicts=True)`` drops the
@@ -25,19 +25,19 @@ from dataclasses import dataclass, field
 from functools import reduce
 
 from django.contrib.auth.models import Permission
-from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.markdown import find_mentions
-from discussions.models import Comment, Discussion, Question, Reaction
+from discussions.models import Comment, Discussion, Follow, Reaction
 
-from .models import Delivery, Follow, Notification, NotificationSettings
+from .emails import digest_email, notification_email
+from .models import Delivery, Notification, NotificationSettings
+from .tokens import DIGEST_PERIODS
 
 logger = logging.getLogger(__name__)
 
@@ -51,49 +51,6 @@ MAX_MENTIONS = 50
 EMAIL_LEASE = datetime.timedelta(minutes=15)
 EMAIL_BATCH = 500  # immediate emails per lease
 DIGEST_MEMBERS_BATCH = 2000  # members per digest round
-UNSUBSCRIBE_SALT = "notifications.unsubscribe"
-UNSUBSCRIBE_MAX_AGE = datetime.timedelta(days=60)
-DIGEST_PERIODS = (Delivery.DAILY, Delivery.WEEKLY)
-# What a one-click unsubscribe may turn off: one kind of email, or one digest.
-UNSUBSCRIBE_SCOPES = {*Kind.values, *DIGEST_PERIODS}
-
-
-# --- Following -------------------------------------------------------------------------------
-
-
-def follow_toggle(
-    *,
-    member: User,
-    discussion: Discussion | None = None,
-    question: Question | None = None,
-    thread: Comment | None = None,
-    follow: bool | None = None,
-) -> bool:
-    """
-    Follow or unfollow one discussion, question or thread (its top-level comment). Returns
-    whether the member follows it now.
-
-    ``follow`` says which state is wanted, so that a double click or a resubmitted form
-    changes nothing; without it the state flips.
-    """
-    targets = {"discussion": discussion, "question": question, "thread": thread}
-    chosen = {name: target for name, target in targets.items() if target is not None}
-    if len(chosen) != 1:
-        raise ValueError("Follow exactly one of discussion, question or thread.")
-    if thread is not None and thread.parent_id is not None:
-        raise ValidationError(_("Only a whole thread can be followed."), code="not_a_thread")
-    owner = discussion or (question or thread.question).discussion
-    if not Discussion.objects.visible_to(member).filter(pk=owner.pk).exists():
-        raise PermissionDenied(_("This discussion cannot be followed."))
-    with transaction.atomic():
-        follows = Follow.objects.filter(member=member, **chosen)
-        following = follows.exists()
-        wanted = (not following) if follow is None else follow
-        if wanted and not following:
-            Follow.objects.bulk_create([Follow(member=member, **chosen)], ignore_conflicts=True)
-        elif following and not wanted:
-            follows.delete()
-    return wanted
 
 
 # --- The fan-out (run by the worker) ---------------------------------------------------------
@@ -357,31 +314,6 @@ def notification_settings_save(*, member: User, **choices) -> NotificationSettin
     return preferences
 
 
-def unsubscribe_token(*, member: User, scope: str) -> str:
-    """A signed, expiring token that turns off one kind of email (or one digest)."""
-    if scope not in UNSUBSCRIBE_SCOPES:
-        raise ValueError(scope)
-    return signing.TimestampSigner(salt=UNSUBSCRIBE_SALT).sign_object(
-        {"m": member.pk, "s": scope}, compress=False
-    )
-
-
-def read_unsubscribe_token(token: str) -> tuple[User, str]:
-    """
-    The member and scope a token names. Raises ``signing.BadSignature`` (or its
-    ``SignatureExpired``) for a token that was altered, is too old, or names no member.
-    """
-    data = signing.TimestampSigner(salt=UNSUBSCRIBE_SALT).unsign_object(
-        token, max_age=UNSUBSCRIBE_MAX_AGE
-    )
-    if not isinstance(data, dict) or data.get("s") not in UNSUBSCRIBE_SCOPES:
-        raise signing.BadSignature("Unknown unsubscribe scope.")
-    member = User.objects.filter(pk=data.get("m"), is_active=True).first()
-    if member is None:
-        raise signing.BadSignature("No such member.")
-    return member, data["s"]
-
-
 def unsubscribe_kinds(*, member: User, scope: str) -> list[str]:
     """The kinds of email an unsubscribe with this scope turns off for the member now."""
     preferences = NotificationSettings.for_member(member)
@@ -413,7 +345,6 @@ class SendReport:
 
 def send_pending_immediate(*, now: datetime.datetime | None = None) -> SendReport:
     """Email every notification due "immediately", one email each, 500 per round."""
-    from .emails import notification_email  # the email module renders templates
 
     now = now or timezone.now()
     report = SendReport()
@@ -438,7 +369,6 @@ def send_digest(*, period: str, now: datetime.datetime | None = None) -> SendRep
     notifications are found, leased, fetched (with everything the emails show) and
     marked in five queries, however many members and notifications that is.
     """
-    from .emails import digest_email
 
     if period not in DIGEST_PERIODS:
         raise ValueError(f"Unknown digest period: {period!r}")
@@ -555,3 +485,24 @@ def _deliver(
 def retry_delay(attempts: int) -> datetime.timedelta:
     """How long to wait after the ``attempts``-th failure before trying again."""
     return min(datetime.timedelta(minutes=5 * 2 ** (attempts - 1)), datetime.timedelta(hours=12))
+
+
+# --- A member's data (for accounts' export and deletion, through NotificationsConfig) ------
+
+
+def member_export(*, member: User) -> dict:
+    """How the member chose to hear about each kind of event."""
+    preferences = NotificationSettings.for_member(member)
+    return {
+        "notification_settings": {
+            field.name: getattr(preferences, field.name)
+            for field in NotificationSettings._meta.concrete_fields
+            if field.name not in ("id", "member")
+        }
+    }
+
+
+def member_forget(*, member: User, remove_text: bool) -> None:
+    """The member's notifications and delivery preferences go with the account."""
+    Notification.objects.filter(recipient=member).delete()
+    NotificationSettings.objects.filter(member=member).delete()

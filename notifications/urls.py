@@ -9,6 +9,5 @@ urlpatterns = [
     path("read/", views.notification_read_all, name="read-all"),
     path("<int:pk>/read/", views.notification_read, name="read"),
     path("settings/", views.notification_settings, name="settings"),
-    path("follow/<str:kind>/<int:pk>/", views.follow_toggle, name="follow"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

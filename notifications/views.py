@@ -1,15 +1,14 @@
 """
-The notifications page, follow buttons, notification settings and one-click unsubscribe.
+The notifications page, notification settings and one-click unsubscribe.
 
 Every action is a plain form that works without JavaScript; htmx requests get just the
-fragment to swap in (a follow button, a notification line).
+fragment to swap in (a notification line).
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -19,14 +18,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.redirects import next_url
-from discussions.models import Comment, Discussion, Question
+from discussions.models import Discussion, Follow
 
-from . import services
+from . import services, tokens
 from .forms import NotificationSettingsForm
-from .models import Follow, Notification, NotificationSettings
+from .models import Notification, NotificationSettings
 
 NOTIFICATIONS_PER_PAGE = 30
-FOLLOW_KINDS = ("discussion", "question", "thread")
 # What each kind of email is about, as the unsubscribe page says it.
 EMAIL_TOPICS: dict[str, Promise] = {
     Notification.Kind.REPLY: gettext_lazy("replies to your comments"),
@@ -108,36 +106,6 @@ def notification_settings(request):
     )
 
 
-@login_required
-@require_POST
-def follow_toggle(request, kind, pk):
-    """Follow or unfollow a discussion, a question or a thread (the form says which)."""
-    target, url = _follow_target(request, kind, pk)
-    wanted = request.POST.get("follow")
-    following = services.follow_toggle(
-        member=request.user, follow=None if wanted is None else wanted != "0", **{kind: target}
-    )
-    if request.htmx and kind == "thread" and not request.POST.get("next"):
-        # The button in a comment's actions (discussions/_comment.html) swaps itself.
-        return render(
-            request,
-            "discussions/_comment.html#follow-thread",
-            {"comment": target, "following": following},
-        )
-    if request.htmx:
-        return render(
-            request,
-            "notifications/_follow_button.html",
-            {
-                "follow_kind": kind,
-                "follow_target": target,
-                "following": following,
-                "follow_next": next_url(request) or "",
-            },
-        )
-    return redirect(next_url(request) or url)
-
-
 @csrf_exempt  # the signed token is the authorisation; mail clients post without a cookie
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
@@ -147,7 +115,7 @@ def unsubscribe(request, token):
     ``List-Unsubscribe=One-Click``, unsubscribes.
     """
     try:
-        member, scope = services.read_unsubscribe_token(token)
+        member, scope = tokens.read_unsubscribe_token(token)
     except signing.BadSignature:
         return render(
             request, "notifications/notification_unsubscribe.html", {"state": "invalid"}, status=400
@@ -165,7 +133,7 @@ def unsubscribe(request, token):
             "state": state,
             "member": member,
             "scope": scope,
-            "digest": scope in services.DIGEST_PERIODS,
+            "digest": scope in tokens.DIGEST_PERIODS,
             "topics": [EMAIL_TOPICS[kind] for kind in kinds],
             "token": token,
         },
@@ -173,27 +141,6 @@ def unsubscribe(request, token):
 
 
 # --- Helpers ---------------------------------------------------------------------------------
-
-
-def _follow_target(request, kind: str, pk: int):
-    """The thing to follow, if this member may see it, and its address."""
-    visible = Discussion.objects.visible_to(request.user)
-    if kind == "discussion":
-        discussion = get_object_or_404(visible, pk=pk)
-        return discussion, discussion.get_absolute_url()
-    if kind == "question":
-        question = get_object_or_404(
-            Question.objects.select_related("discussion").filter(discussion__in=visible), pk=pk
-        )
-        return question, question.get_absolute_url()
-    if kind == "thread":
-        comment = get_object_or_404(
-            Comment.objects.visible_to(request.user).select_related("root__question", "question"),
-            pk=pk,
-        )
-        thread = comment.root or comment  # any comment of a thread stands for the thread
-        return thread, thread.get_absolute_url()
-    raise Http404
 
 
 def _mark_followed_threads(member, notifications) -> None:

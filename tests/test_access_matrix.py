@@ -115,6 +115,7 @@ MATRIX = {
         lambda w: reverse("events:meeting-ics", args=[w.meeting.pk]),
         everyone(),
     ),
+    "favicon": (lambda w: reverse("favicon"), everyone(get=302)),  # to the static file
     "healthz": (lambda w: reverse("healthz"), everyone()),
     "healthz-tasks": (lambda w: reverse("healthz-tasks"), everyone()),
     # Taking part: confirmed members who are not suspended.
@@ -130,6 +131,14 @@ MATRIX = {
     "discussions:comment-reply": (
         lambda w: reverse("discussions:comment-reply", args=[w.comment.pk]),
         members_only(unverified=(403, 403), suspended=(403, 403), post=200),
+    ),
+    "discussions:follow": (
+        lambda w: reverse("discussions:follow", args=["discussion", w.discussion.pk]),
+        members_only(get=405, post=302),
+    ),
+    "discussions:comment-follow": (
+        lambda w: reverse("discussions:comment-follow", args=[w.comment.pk]),
+        members_only(get=405, post=302),
     ),
     "discussions:comment-helpful": (
         lambda w: reverse("discussions:comment-helpful", args=[w.comment.pk]),
@@ -209,10 +218,6 @@ MATRIX = {
         members_only(get=405, post=404, member=(405, 302)),  # someone else's: 404
     ),
     "notifications:settings": (lambda w: reverse("notifications:settings"), members_only(post=200)),
-    "notifications:follow": (
-        lambda w: reverse("notifications:follow", args=["discussion", w.discussion.pk]),
-        members_only(get=405, post=302),
-    ),
     "notifications:unsubscribe": (
         lambda w: reverse("notifications:unsubscribe", args=["not-a-valid-token"]),
         everyone(get=400, post=400),

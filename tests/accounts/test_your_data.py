@@ -10,6 +10,8 @@ from django.db import models
 from django.urls import reverse
 
 from accounts.models import User
+from discovery import index
+from discussions import services as discussion_services
 from discussions.models import Comment, CommentRevision
 from moderation import services as moderation
 from tests.factories import CommentFactory, UserFactory
@@ -67,6 +69,28 @@ def test_export_holds_each_comments_earlier_versions_with_when_they_were_replace
     ]
 
 
+def test_export_holds_what_every_app_keeps_about_the_member(client, writer, discussion):
+    answer = Comment.objects.get(author=writer)
+    someone_elses = CommentFactory(question=answer.question)
+    discussion_services.comment_mark_helpful(comment=someone_elses, member=writer)
+    discussion_services.follow_toggle(member=writer, discussion=discussion, follow=True)
+    moderation.flag_create(comment=someone_elses, flagger=writer, reason="off_topic", note="Hm")
+    client.force_login(writer)
+
+    data = json.loads(client.get(reverse("accounts:data-export")).content)
+
+    assert data["marked_helpful"] == [someone_elses.pk]
+    assert data["follows"] == [
+        {
+            "kind": "discussion",
+            "url": discussion.get_absolute_url(),
+            "since": data["follows"][0]["since"],
+        }
+    ]
+    assert data["flags"] == [{"comment": someone_elses.pk, "reason": "off_topic", "details": "Hm"}]
+    assert data["notification_settings"]["reply"] == "immediate"
+
+
 def test_export_needs_sign_in(client, db):
     assert client.get(reverse("accounts:data-export")).status_code == 302
 
@@ -89,6 +113,7 @@ def test_deleting_the_account_leaves_no_trace_of_email_or_username(client, write
     answer = Comment.objects.get(author=writer)
     moderation.comment_hide(comment=answer, moderator=moderator, reason="test")
     moderation.comment_restore(comment=answer, moderator=moderator)
+    index.index_comment(answer)
     client.force_login(writer)
 
     response = client.post(
@@ -109,6 +134,7 @@ def test_deleting_the_account_leaves_no_trace_of_email_or_username(client, write
     if remove_text:
         assert answer.is_deleted
         assert answer.body == ""
+        assert holders_of("My answer") == []  # the search index let go of it too
     else:
         assert answer.body == "My answer"
     page = client.get(answer.question.discussion.get_absolute_url()).content.decode()

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from discussions import caching, services
 from discussions.models import Comment, Discussion, DiscussionVisit
+from discussions.services import follow_toggle
 from moderation import services as moderation
-from notifications.services import follow_toggle
 from tests.factories import CommentFactory, DiscussionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ def test_a_member_with_everything_on_the_page(client, scene, settings):
         "comment--own",
         "thread__item--new",
         'aria-pressed="true"',
-        "Following this thread",
+        "Unfollow thread",
         "Unfollow this discussion",
         "Unfollow this question",
         "Jump to the first new comment",

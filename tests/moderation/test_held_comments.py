@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from discovery import index
 from discussions import services as discussion_services
-from discussions.models import Comment
+from discussions.models import Comment, Follow
 from moderation import services
-from notifications.models import Follow, Notification
+from notifications.models import Notification
 from tests.factories import CommentFactory, UserFactory
 
 Kind = Notification.Kind

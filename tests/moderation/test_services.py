@@ -5,12 +5,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import User
+from accounts import services as account_services
+from accounts.models import Suspension, User
 from core.ratelimits import RateLimited
 from discussions import services as discussion_services
 from discussions.models import Comment, Discussion
 from moderation import services
-from moderation.models import Flag, ModerationAction, Suspension
+from moderation.models import Flag, ModerationAction
 from tests.factories import CommentFactory, UserFactory
 
 
@@ -321,7 +322,7 @@ def test_editing_reacting_and_flagging_are_rate_limited(discussion, member, sett
 
 
 def test_agreeing_to_the_code_of_conduct_is_recorded_with_the_date(member, settings):
-    agreement = services.code_of_conduct_agree(member=member)
+    agreement = account_services.code_of_conduct_agree(member=member)
     assert agreement.version == settings.JOURNAL_CLUB_CODE_OF_CONDUCT_VERSION
     assert abs((timezone.now() - agreement.agreed_at).total_seconds()) < 5
 

@@ -4,10 +4,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import CodeOfConductAgreement, User
 from discussions.models import Comment
 from moderation import services
-from moderation.models import CodeOfConductAgreement, Flag, ModerationAction
+from moderation.models import Flag, ModerationAction
 from tests.factories import CommentFactory, UserFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

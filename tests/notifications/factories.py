@@ -1,6 +1,7 @@
 import factory
 
-from notifications.models import Delivery, Follow, Notification, NotificationSettings
+from discussions.models import Follow
+from notifications.models import Delivery, Notification, NotificationSettings
 from tests.factories import CommentFactory, DiscussionFactory, UserFactory
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from discussions.models import Comment
-from notifications import services
+from notifications import services, tokens
 from notifications.models import MAX_EMAIL_ATTEMPTS, Delivery, Notification
 from tests.factories import CommentFactory, DiscussionFactory, UserFactory
 from tests.notifications.factories import NotificationFactory
@@ -47,7 +47,7 @@ def test_an_immediate_email_is_multipart_with_one_click_unsubscribe(db, mailoutb
     assert unsubscribe.strip("<>") in html
     assert unsubscribe.strip("<>") in email.body
     token = unsubscribe.strip("<>").rstrip("/").rsplit("/", 1)[1]
-    assert services.read_unsubscribe_token(token) == (notification.recipient, Kind.REPLY)
+    assert tokens.read_unsubscribe_token(token) == (notification.recipient, Kind.REPLY)
     notification.refresh_from_db()
     assert notification.emailed_at is not None
 
@@ -213,7 +213,7 @@ def test_a_digest_groups_a_members_notifications_by_discussion(db, mailoutbox):
     assert html.count("<h2") == 2
     assert email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     token = email.extra_headers["List-Unsubscribe"].strip("<>").rstrip("/").rsplit("/", 1)[1]
-    assert services.read_unsubscribe_token(token) == (member, Delivery.DAILY)
+    assert tokens.read_unsubscribe_token(token) == (member, Delivery.DAILY)
 
 
 def test_a_comment_deleted_before_the_digest_is_not_quoted(db, mailoutbox):

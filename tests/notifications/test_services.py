@@ -4,13 +4,13 @@ import time
 import pytest
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from discussions import services as discussion_services
-from discussions.models import Comment, Discussion, Reaction
-from notifications import services
-from notifications.models import Delivery, Follow, Notification, NotificationSettings
+from discussions.models import Comment, Discussion, Follow, Reaction
+from notifications import services, tokens
+from notifications.models import Delivery, Notification, NotificationSettings
 from tests.factories import CommentFactory, DiscussionFactory, UserFactory
 from tests.notifications.factories import (
     FollowFactory,
@@ -26,47 +26,6 @@ def kinds_by_recipient(comment=None) -> dict:
     if comment is not None:
         notifications = notifications.filter(comment=comment)
     return {n.recipient_id: n.kind for n in notifications}
-
-
-# --- Following -------------------------------------------------------------------------------
-
-
-def test_follow_and_unfollow_a_discussion(member, discussion):
-    assert services.follow_toggle(member=member, discussion=discussion) is True
-    assert Follow.objects.filter(member=member, discussion=discussion).count() == 1
-    assert services.follow_toggle(member=member, discussion=discussion) is False
-    assert not Follow.objects.exists()
-
-
-def test_follow_with_a_wanted_state_is_idempotent(member, question):
-    for _ in range(2):
-        assert services.follow_toggle(member=member, question=question, follow=True) is True
-    assert Follow.objects.filter(member=member, question=question).count() == 1
-    for _ in range(2):
-        assert services.follow_toggle(member=member, question=question, follow=False) is False
-    assert not Follow.objects.exists()
-
-
-def test_only_a_top_level_comment_stands_for_a_thread(member, answer):
-    assert services.follow_toggle(member=member, thread=answer) is True
-    with pytest.raises(ValidationError):
-        services.follow_toggle(member=member, thread=CommentFactory(parent=answer))
-
-
-def test_a_draft_discussion_cannot_be_followed_by_members(member):
-    draft = DiscussionFactory(status=Discussion.Status.DRAFT)
-    with pytest.raises(PermissionDenied):
-        services.follow_toggle(member=member, discussion=draft)
-
-
-def test_follow_needs_exactly_one_target(member, discussion, question):
-    with pytest.raises(ValueError, match="exactly one"):
-        services.follow_toggle(member=member, discussion=discussion, question=question)
-
-
-def test_a_follow_row_has_exactly_one_target(member, discussion, question):
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Follow.objects.create(member=member, discussion=discussion, question=question)
 
 
 # --- New comments ----------------------------------------------------------------------------
@@ -329,28 +288,28 @@ def test_settings_reject_an_unknown_delivery(member):
 
 
 def test_an_unsubscribe_token_names_its_member_and_scope(member):
-    token = services.unsubscribe_token(member=member, scope=Kind.REPLY)
-    assert services.read_unsubscribe_token(token) == (member, Kind.REPLY)
+    token = tokens.unsubscribe_token(member=member, scope=Kind.REPLY)
+    assert tokens.read_unsubscribe_token(token) == (member, Kind.REPLY)
 
 
 def test_a_tampered_unsubscribe_token_is_refused(member):
-    token = services.unsubscribe_token(member=member, scope=Kind.REPLY)
+    token = tokens.unsubscribe_token(member=member, scope=Kind.REPLY)
     _payload, timestamp_and_signature = token.split(":", 1)
     someone_else = signing.b64_encode(f'{{"m":{UserFactory().pk},"s":"reply"}}'.encode())
     forged = f"{someone_else.decode()}:{timestamp_and_signature}"
     with pytest.raises(signing.BadSignature):
-        services.read_unsubscribe_token(forged)
+        tokens.read_unsubscribe_token(forged)
     with pytest.raises(signing.BadSignature):
-        services.read_unsubscribe_token(token[:-2] + "xx")
+        tokens.read_unsubscribe_token(token[:-2] + "xx")
 
 
 def test_an_expired_unsubscribe_token_is_refused(member, monkeypatch):
     long_ago = time.time() - datetime.timedelta(days=61).total_seconds()
     monkeypatch.setattr(signing.time, "time", lambda: long_ago)
-    token = services.unsubscribe_token(member=member, scope=Kind.REPLY)
+    token = tokens.unsubscribe_token(member=member, scope=Kind.REPLY)
     monkeypatch.undo()
     with pytest.raises(signing.SignatureExpired):
-        services.read_unsubscribe_token(token)
+        tokens.read_unsubscribe_token(token)
 
 
 def test_unsubscribing_from_a_digest_turns_off_every_kind_it_carries(member):
