@@ -16,7 +16,8 @@ class CommentForm(forms.Form):
         max_length=settings.JOURNAL_CLUB_COMMENT_MAX_LENGTH,
         help_text=_(
             "Markdown works: **bold**, *italic*, [a link](https://…), > a quote, - a list, "
-            "`code`, $maths$. Mention a member with @name. Up to 10,000 characters."
+            "`code`, $maths$ ($$…$$ on a line of its own for a display). Mention a member "
+            "with @name. Up to 10,000 characters."
         ),
         error_messages={
             "required": _("Write something before posting."),

@@ -46,6 +46,20 @@
     return elt.closest("article.comment");
   }
 
+  // Where a comment's reply form opens: a slot under it (before its replies), added on
+  // first use, in a thread where the reader may reply (the thread's data-replies).
+  function replySlot(comment) {
+    var id = "reply-slot-" + comment.id.replace("comment-", "");
+    var slot = document.getElementById(id);
+    var item = comment.parentElement;
+    if (slot || !comment.closest("[data-replies]") || !item) return slot;
+    slot = document.createElement("div");
+    slot.className = "reply-slot";
+    slot.id = id;
+    item.insertBefore(slot, item.querySelector(":scope > ol.replies"));
+    return slot;
+  }
+
   document.addEventListener("click", function (event) {
     var link = event.target.closest(".comment__actions a.reply, .comment__actions a.in-place");
     if (!link || !window.htmx || event.ctrlKey || event.metaKey || event.shiftKey) return;
@@ -53,9 +67,9 @@
     if (!comment) return;
     event.preventDefault();
     if (link.classList.contains("reply")) {
-      var slot = document.getElementById("reply-slot-" + comment.id.replace("comment-", ""));
+      var slot = replySlot(comment);
       if (!slot) {
-        window.location.href = link.href; // no slot here (a page without forms)
+        window.location.href = link.href; // the reader may not reply here: the reply page says why
         return;
       }
       window.htmx.ajax("GET", link.href, { source: link, target: slot, swap: "innerHTML" });
@@ -67,7 +81,7 @@
   document.addEventListener("submit", function (event) {
     var button = event.submitter;
     if (event.target.id !== "actions" || !button || !window.htmx) return;
-    var target = button.classList.contains("follow-thread") ? button : commentOf(button);
+    var target = button.name === "follow" ? button : commentOf(button); // following swaps the button
     if (!target) return;
     event.preventDefault();
     var values = {};
