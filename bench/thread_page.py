@@ -2,17 +2,27 @@
 Discussion page cost at growing thread sizes, against the practical floor.
 
 For each size N it builds a discussion of N comments (60% answers, replies down to depth 8,
-300-character Markdown bodies, spread over the questions), then measures in the same run:
+300-character Markdown bodies, spread over the questions), then measures in the same run,
+through Django's test client (URL routing, middleware, every query, the templates):
 
-- page: the full discussion page through Django's test client (URL routing, middleware,
-  every query, the template), as an anonymous reader; median of repeated requests;
 - floor: the same comments fetched as plain rows in one SQL query and formatted into the
   same thread HTML with f-strings, no ORM objects (checked byte-for-byte against the
   page's threads), plus the rest of the page as a ready-made string;
-- queries per page, and the peak memory the page allocates (tracemalloc).
+- warm: a visitor's page with the whole-page caches off and the fragment caches warm (what
+  a page costs after a change that left most threads as they were);
+- cold: a visitor's page with every cache empty (cleared before each request);
+- hit: a visitor's page from the whole-page cache;
+- member: a signed-in member's reload with the whole-page caches off, and with them on
+  ("m. hit", served whole when nothing changed for them);
+- queries per view for a visitor and a member, the pages' weights, and the peak memory
+  a visitor's page allocates (tracemalloc);
+- at the largest size, 1,000 views with a random query string each (``?x=<random>``)
+  against 1,000 of the plain URL, for a visitor and a member: their cost, and how many
+  entries and bytes the cache holds after each.
 
-Page and floor are timed alternately (page, floor, page, floor, ...), so that a noisy
-neighbour on a shared machine slows both alike and their ratio stays meaningful.
+Timings alternate (floor, warm, cold, floor, warm, ...), so that a noisy neighbour on a
+shared machine slows all alike and their ratios stay meaningful. The cache is local memory,
+never culled, so that its size can be read.
 
 Usage (from the project root, after `make install`; PostgreSQL at 127.0.0.1:5432):
 
@@ -25,6 +35,7 @@ here), never in yours.
 
 import argparse
 import datetime
+import logging
 import os
 import random
 import statistics
@@ -47,7 +58,7 @@ django.setup()
 from django.conf import settings
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.html import escape
@@ -174,6 +185,7 @@ def floor_threads(discussion_id: int, per_page: int, max_depth: int) -> dict[int
 
 
 def floor_article(row, in_reply_to, months) -> str:
+    """One comment as an anonymous reader of an open discussion sees it."""
     # SQLite hands back naive UTC datetimes, PostgreSQL aware ones.
     posted = row[5] if row[5].tzinfo else row[5].replace(tzinfo=datetime.UTC)
     pk, created = row[0], timezone.localtime(posted)
@@ -194,41 +206,87 @@ def floor_article(row, in_reply_to, months) -> str:
         )
     count = ""
     if row[9]:
-        count = (
-            f'<footer class="comment__actions"><span class="helpful__count">{row[9]} found this '
-            "helpful</span></footer>"
-        )
+        count = f'<span class="helpful__count">{row[9]} found this helpful</span>'
+    username = escape(row[10])
     return (
         f'<article class="comment" id="comment-{pk}"><header class="comment__meta">'
-        f'<a class="comment__author" href="/members/{row[10]}/">{escape(row[11] or row[10])}</a>'
+        f'<a class="comment__author" href="/members/{username}/">{escape(row[11] or row[10])}'
+        f'</a><span class="comment__handle">@{username}</span>'
         f'<a class="comment__permalink" href="#comment-{pk}" '
         f'title="Permanent link to this comment">{time_html}</a>{reply}</header>'
-        f'<div class="comment__body prose">{row[4]}</div>{count}</article>'
+        f'<div class="comment__body prose">{row[4]}</div><footer class="comment__actions">'
+        f'{count}<a class="reply" href="/comments/{pk}/reply/">Reply</a>'
+        f'<a class="reply quote" href="/comments/{pk}/reply/?quote=1">Quote</a></footer>'
+        "</article>"
     )
 
 
 def median_times(functions, repeat: int) -> list[float]:
-    """The median time of each function, calling them in turn ``repeat`` times over."""
-    timings = [[] for _ in functions]
+    """
+    The median time of each function, calling them in turn ``repeat`` times over. A
+    function given as (prepare, run) has only ``run`` timed.
+    """
+    pairs = [f if isinstance(f, tuple) else (None, f) for f in functions]
+    timings = [[] for _ in pairs]
     for _ in range(repeat):
-        for function, times in zip(functions, timings, strict=True):
+        for (prepare, run), times in zip(pairs, timings, strict=True):
+            if prepare is not None:
+                prepare()
             started = time.perf_counter()
-            function()
+            run()
             times.append(time.perf_counter() - started)
     return [statistics.median(times) for times in timings]
 
 
+def count_queries(function) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        function()
+    return len(queries.captured_queries)
+
+
+class WholePageCache:
+    """
+    Turns the whole-page caches (a visitor's page, a member's main content) off or on,
+    leaving the caches of fragments (threads, comments, what every reader sees) as they are.
+    """
+
+    def __init__(self):
+        from discussions import views
+
+        self.views = views
+        self.cacheable = views._cacheable
+
+    def off(self):
+        self.views._cacheable = lambda request: False
+
+    def on(self):
+        self.views._cacheable = self.cacheable
+
+
+def cache_size() -> tuple[int, int]:
+    """Entries and bytes in the (local-memory) cache."""
+    from django.core.cache import cache
+
+    store = getattr(cache, "_cache", {})
+    return len(store), sum(len(value) for value in store.values())
+
+
 def measure(n: int, questions: int, repeat: int) -> dict:
+    from django.core.cache import cache
+
     from discussions.threads import ANSWERS_PER_PAGE, MAX_DEPTH
+    from tests.factories import UserFactory
 
     discussion = build(n, questions)
-    client = Client()
     url = discussion.get_absolute_url()
-    # Rendering is what is measured against the floor: the page cache is off until the
-    # last measurement, a cache hit.
-    settings.DISCUSSION_PAGE_CACHE = False
-    page_html = client.get(url).content.decode()  # warm caches, and the reference output
+    visitor = Client()
+    member = Client()
+    member.force_login(UserFactory())
+    whole_page = WholePageCache()
+    cache.clear()
 
+    whole_page.off()
+    page_html = visitor.get(url).content.decode()  # fills the fragment caches
     floor = floor_threads(discussion.pk, ANSWERS_PER_PAGE, MAX_DEPTH)
     for question in discussion.questions.all():
         if question.pk in floor:
@@ -242,48 +300,117 @@ def measure(n: int, questions: int, repeat: int) -> dict:
         threads = floor_threads(discussion.pk, ANSWERS_PER_PAGE, MAX_DEPTH)
         return rest_of_page + "".join(threads.values())
 
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    query_count = len(queries.captured_queries)  # read now: the next request resets the log
+    member.get(url)  # the member's first visit; later ones are reloads
+    member_html = member.get(url).content.decode()
+    visitor_queries = count_queries(lambda: visitor.get(url))
+    member_queries = count_queries(lambda: member.get(url))
     tracemalloc.start()
-    client.get(url)
+    visitor.get(url)
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    page_time, floor_time = median_times([lambda: client.get(url), floor_page], repeat)
-    settings.DISCUSSION_PAGE_CACHE = True
-    client.get(url)  # renders once and stores the page
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    cached_queries = len(queries.captured_queries)
-    (cached_time,) = median_times([lambda: client.get(url)], repeat)
-    shown = page_html.count('<article class="comment')
+
+    # Whole-page caches off: a visitor's page with the fragment caches warm, and with
+    # every cache empty; then a member's (apart: emptying the cache would empty theirs).
+    floor_time, warm, cold = median_times(
+        [floor_page, lambda: visitor.get(url), (cache.clear, lambda: visitor.get(url))], repeat
+    )
+    member.get(url)
+    (member_warm,) = median_times([lambda: member.get(url)], repeat)
+    whole_page.on()
+    visitor.get(url)
+    member.get(url)
+    hit_queries = count_queries(lambda: visitor.get(url))
+    member_hit_queries = count_queries(lambda: member.get(url))
+    hit, member_hit = median_times([lambda: visitor.get(url), lambda: member.get(url)], repeat)
     return {
-        "cached_queries": cached_queries,
-        "cached_ms": cached_time * 1000,
         "n": n,
-        "shown": shown,
-        "queries": query_count,
-        "page_ms": page_time * 1000,
+        "shown": page_html.count('<article class="comment'),
         "floor_ms": floor_time * 1000,
-        "ratio": page_time / floor_time,
+        "warm_ms": warm * 1000,
+        "cold_ms": cold * 1000,
+        "hit_ms": hit * 1000,
+        "member_warm_ms": member_warm * 1000,
+        "member_hit_ms": member_hit * 1000,
+        "queries": visitor_queries,
+        "member_queries": member_queries,
+        "hit_queries": hit_queries,
+        "member_hit_queries": member_hit_queries,
         "peak_mib": peak / 2**20,
+        "visitor_kb": len(page_html.encode()) / 1000,
+        "member_kb": len(member_html.encode()) / 1000,
+        "discussion": discussion,
+        "visitor": visitor,
+        "member": member,
     }
+
+
+def junk_query_strings(result: dict, requests: int) -> list[dict]:
+    """
+    ``requests`` views of the plain URL, then as many with a random query string each
+    (``?x=<random>``, as a crawler or an attacker sends), for a visitor and a member, in
+    alternating blocks: their cost, and what the cache holds after each.
+    """
+    from django.core.cache import cache
+
+    url = result["discussion"].get_absolute_url()
+    rng = random.Random(2)
+    rows = []
+    for reader in ("visitor", "member"):
+        client = result[reader]
+        cache.clear()
+        client.get(url)
+        plain_times, junk_times = [], []
+        entries = {}
+        for _block in range(10):
+            for kind, times in (("plain", plain_times), ("junk", junk_times)):
+                started = time.perf_counter()
+                for _ in range(requests // 10):
+                    suffix = f"?x={rng.getrandbits(64):x}" if kind == "junk" else ""
+                    response = client.get(url + suffix)
+                    assert response.status_code == 200
+                times.append(time.perf_counter() - started)
+                entries[kind] = cache_size()
+        rows.append(
+            {
+                "reader": reader,
+                "plain_s": sum(plain_times),
+                "junk_s": sum(junk_times),
+                "ratio": statistics.median(
+                    j / p for j, p in zip(junk_times, plain_times, strict=True)
+                ),
+                "plain_cache": entries["plain"],
+                "junk_cache": entries["junk"],
+            }
+        )
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", default="5,2000", help="comma-separated comment counts")
+    parser.add_argument("--sizes", default="100,5000", help="comma-separated comment counts")
     parser.add_argument("--questions", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=15, help="requests per median")
+    parser.add_argument(
+        "--junk", type=int, default=1000, help="requests with random query strings (largest size)"
+    )
     args = parser.parse_args()
 
-    setup_test_environment()
+    # Not setup_test_environment(): it instruments every template rendering for the test
+    # client's records, a cost no server pays.
+    logging.getLogger("journal_club.request").setLevel(logging.WARNING)
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},  # never culled: its size is measured
+        }
+    }
+    settings.DISCUSSION_PAGE_CACHE = True
     old_name = connection.settings_dict["NAME"]
     if connection.vendor == "postgresql":
         # Never test_<NAME>: a test run on the same server may be using that one.
@@ -291,21 +418,58 @@ def main() -> None:
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         results = [measure(int(n), args.questions, args.repeat) for n in args.sizes.split(",")]
+        junk = junk_query_strings(results[-1], args.junk) if args.junk else []
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
-    print(f"Discussion page, anonymous reader, {connection.vendor}, median of {args.repeat}")
+    print(f"Discussion page, {connection.vendor}, median of {args.repeat} (ms)")
     print(
-        f"{'comments':>9} {'shown':>6} {'queries':>8} {'page ms':>9} "
-        f"{'floor ms':>9} {'ratio':>6} {'peak MiB':>9} {'cached ms':>10} {'queries':>8}"
+        f"{'comments':>9} {'shown':>6} {'floor':>7} {'warm':>7} {'ratio':>6} {'cold':>7} "
+        f"{'ratio':>6} {'hit':>6} {'member':>7} {'m. hit':>7} {'peak MiB':>9}"
     )
     for r in results:
         print(
-            f"{r['n']:>9} {r['shown']:>6} {r['queries']:>8} {r['page_ms']:>9.1f} "
-            f"{r['floor_ms']:>9.1f} {r['ratio']:>5.2f}x {r['peak_mib']:>9.1f} "
-            f"{r['cached_ms']:>10.2f} {r['cached_queries']:>8}"
+            f"{r['n']:>9} {r['shown']:>6} {r['floor_ms']:>7.1f} {r['warm_ms']:>7.1f} "
+            f"{r['warm_ms'] / r['floor_ms']:>5.2f}x {r['cold_ms']:>7.1f} "
+            f"{r['cold_ms'] / r['floor_ms']:>5.2f}x {r['hit_ms']:>6.2f} "
+            f"{r['member_warm_ms']:>7.1f} {r['member_hit_ms']:>7.2f} {r['peak_mib']:>9.1f}"
         )
-    print("page ms: rendered (cache off); cached ms: the next view, served from the cache")
+    print(
+        "floor: the rows in one query, formatted into the same thread HTML; warm: the page "
+        "with\nthe whole-page caches off and the fragment caches warm; cold: every cache "
+        "empty;\nhit: a visitor's page from the cache; member: a member's reload, whole-page "
+        "caches off;\nm. hit: a member's reload with nothing changed for them (served whole)"
+    )
+    print()
+    print(
+        f"{'comments':>9} {'queries':>8} {'member':>7} {'hit':>4} {'m. hit':>7} "
+        f"{'visitor kB':>11} {'member kB':>10} {'weight':>7}"
+    )
+    for r in results:
+        print(
+            f"{r['n']:>9} {r['queries']:>8} {r['member_queries']:>7} {r['hit_queries']:>4} "
+            f"{r['member_hit_queries']:>7} {r['visitor_kb']:>11.0f} {r['member_kb']:>10.0f} "
+            f"{r['member_kb'] / r['visitor_kb']:>6.2f}x"
+        )
+    print("queries per view, caches warm (whole-page caches off; hit: on); weight: member/visitor")
+    if junk:
+        print()
+        print(
+            f"{args.junk} views with random query strings against {args.junk} of the plain URL, "
+            f"{results[-1]['n']} comments"
+        )
+        print(
+            f"{'reader':>8} {'plain s':>8} {'junk s':>8} {'ratio':>6} "
+            f"{'cache after plain':>18} {'after junk':>16}"
+        )
+        for row in junk:
+            plain, after = row["plain_cache"], row["junk_cache"]
+            print(
+                f"{row['reader']:>8} {row['plain_s']:>8.2f} {row['junk_s']:>8.2f} "
+                f"{row['ratio']:>5.2f}x {plain[0]:>6} / {plain[1] / 1e6:>5.1f} MB "
+                f"{after[0]:>6} / {after[1] / 1e6:>5.1f} MB"
+            )
+        print("ratio: the median over 10 alternating blocks; cache: entries / bytes held")
 
 
 if __name__ == "__main__":
