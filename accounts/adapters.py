@@ -8,6 +8,8 @@ from django.contrib.auth.models import Group
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext
 
+from .signals import member_changed
+
 MEMBERS_ROLE = "Members"
 
 
@@ -28,6 +30,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if confirmed:
             members, _created = Group.objects.get_or_create(name=MEMBERS_ROLE)
             email_address.user.groups.add(members)
+            member_changed.send(sender=type(email_address.user), member=email_address.user)
         return confirmed
 
     def send_account_already_exists_mail(self, email):

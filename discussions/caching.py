@@ -16,10 +16,18 @@ unreachable at once, in every process, with nothing to delete and no delete to r
   version and the parameters that change the page, normalised (the sort, the language,
   the time zone). Unknown or junk parameters are not part of it: ``?x=<random>`` is
   served from the same entry.
-- **A member's main content** (``reader_page_key``): the same, plus everything of theirs
+- **What is a member's own on a discussion** (``reader_key``, ``selectors.Reader``): their
+  rights, marks, follows, last visit and comments awaiting review, read in six queries
+  and kept for ``READER_TIMEOUT``, under the discussion's version (marks and comments
+  raise it) and a stamp of the member's own that ``reader_changed`` renews whenever
+  something else of theirs changes (a follow, a suspension, their roles, their address
+  confirmed, their profile). Their last visit is recorded to the minute, so a minute's
+  staleness is what it already had.
+- **A member's whole page** (``reader_page_key``): the same, plus everything of theirs
   it shows (``selectors.Reader``: rights, marks, follows, what is new to them, comments
-  awaiting review) and their CSRF secret, which its forms carry. A reload, or a return
-  to a page where nothing changed for them, is served whole.
+  awaiting review), what the header shows of them (their name, the bell's count) and
+  their CSRF secret, which its forms carry. A reload, or a return to a page where
+  nothing changed for them, is served whole.
 
 Whatever changes what a page shows says so where it happens: the services, the admin's
 saves and the demo call ``discussions_changed`` or ``comments_changed`` (and, for what
@@ -28,9 +36,11 @@ listens to model signals.
 """
 
 import hashlib
+import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -41,6 +51,8 @@ from .models import Comment, Discussion
 PAGE_TIMEOUT = 300
 # Rendered comments change only with their version: they may stay as long as the cache likes.
 FRAGMENT_TIMEOUT = 24 * 3600
+# What is a member's own on a discussion: at most as stale as their last visit is.
+READER_TIMEOUT = 60
 
 
 def discussions_changed(discussions: QuerySet | Iterable[int]) -> None:
@@ -60,6 +72,21 @@ def comments_changed(comments: QuerySet | Iterable[int]) -> None:
     )
     Comment.objects.filter(pk__in=ids).update(version=F("version") + 1)
     discussions_changed(Discussion.objects.filter(questions__comments__in=ids))
+
+
+def reader_changed(member_id: int) -> None:
+    """Something of this member's own changed (a follow, a suspension, their roles...)."""
+    cache.set(_reader_stamp_key(member_id), uuid.uuid4().hex[:12], READER_TIMEOUT)
+
+
+def reader_key(*, member_id: int, discussion_id: int, version: int) -> str:
+    """What is this member's own on this discussion (``selectors.Reader``), as it stands."""
+    stamp = cache.get(_reader_stamp_key(member_id)) or "-"
+    return f"discussion-reader:{member_id}:{discussion_id}:{version}:{stamp}"
+
+
+def _reader_stamp_key(member_id: int) -> str:
+    return f"reader-stamp:{member_id}"
 
 
 def enabled() -> bool:
@@ -98,8 +125,12 @@ def thread_key(root_id: int, comment_keys: list[str]) -> str:
     return f"thread:{root_id}:{digest}"
 
 
-def reader_page_key(page, *, csrf_secret: str) -> str:
-    """A member's main content of a discussion page, as everything it shows stands now."""
+def reader_page_key(page, *, csrf_secret: str, chrome: tuple = ()) -> str:
+    """
+    A member's discussion page, as everything it shows stands now: the discussion, what
+    is theirs on it, and ``chrome``, what the header shows of them (their name, the
+    bell's count: ``core.pages``).
+    """
     reader = page.reader
     new = [item.comment.pk for question in page.questions for item in question.items if item.is_new]
     suspension = reader.suspension
@@ -116,10 +147,11 @@ def reader_page_key(page, *, csrf_secret: str) -> str:
         sorted(reader.pending_ids),
         new,
         csrf_secret,
+        chrome,
     ]
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
     discussion = page.discussion
     return (
-        f"discussion-main:{discussion.pk}:{discussion.version}:{page.sort}:"
+        f"discussion-member:{discussion.pk}:{discussion.version}:{page.sort}:"
         f"{rendering_context()}:{digest}"
     )

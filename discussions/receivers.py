@@ -17,6 +17,7 @@ def on_papers_changed(sender, *, articles, **kwargs) -> None:
 
 
 def on_member_changed(sender, *, member, **kwargs) -> None:
+    caching.reader_changed(member.pk)  # their rights or roles may have changed
     involved = Discussion.objects.filter(
         Q(host=member) | Q(questions__comments__author=member)
     ).values("pk")

@@ -178,8 +178,9 @@ class QuestionPage:
 def reader_for(user, discussion: Discussion, *, comment: Comment | None = None) -> Reader:
     """
     The reader of this discussion: rights decided once, and what on the page is their own
-    (marks, follows, last visit, comments awaiting review: four indexed queries). With
-    ``comment``, for that comment alone (an htmx answer): its mark and its thread's follow.
+    (marks, follows, last visit, comments awaiting review: four indexed queries), kept in
+    the cache for a minute (``caching.reader_key`` says what renews it). With ``comment``,
+    for that comment alone (an htmx answer): its mark and its thread's follow, read now.
     """
     if not user.is_authenticated:
         return Reader(
@@ -192,6 +193,19 @@ def reader_for(user, discussion: Discussion, *, comment: Comment | None = None) 
             can_host=False,
             suspension=None,
         )
+    if comment is None and caching.enabled():
+        key = caching.reader_key(
+            member_id=user.pk, discussion_id=discussion.pk, version=discussion.version
+        )
+        reader = cache.get(key)
+        if reader is None:
+            reader = _read_reader(user, discussion)
+            cache.set(key, reader, caching.READER_TIMEOUT)
+        return reader
+    return _read_reader(user, discussion, comment=comment)
+
+
+def _read_reader(user, discussion: Discussion, *, comment: Comment | None = None) -> Reader:
     can_participate = member_can_participate(user)
     marks = Reaction.objects.marked_by(user).in_discussion(discussion)
     follows = Follow.objects.on_discussion_page(user, discussion)

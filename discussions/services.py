@@ -311,20 +311,31 @@ def discussion_visit(*, discussion_id: int, member: User) -> datetime.datetime |
         .values_list("last_seen_at", flat=True)
         .first()
     )
-    discussion_visit_record(discussion_id=discussion_id, member=member, first=previous is None)
+    discussion_visit_record(discussion_id=discussion_id, member=member, previous=previous)
     return previous
 
 
-def discussion_visit_record(*, discussion_id: int, member: User, first: bool) -> None:
-    """
-    ``discussion_visit`` for a caller who already read the previous visit.
+# Visits are recorded to the minute: a reload within it writes nothing, and what was new
+# on the first view stays marked new.
+VISIT_RESOLUTION = datetime.timedelta(minutes=1)
 
-    Every page view by a member writes here, so on PostgreSQL the write does not wait
-    for its commit to reach the disk (``synchronous_commit`` off, for this transaction
-    only, so never when called inside a larger one): a crash may forget the last
-    moments of visits, never anything anyone wrote.
+
+def discussion_visit_record(
+    *, discussion_id: int, member: User, previous: datetime.datetime | None
+) -> None:
+    """
+    ``discussion_visit`` for a caller who already read the previous visit (None: the
+    first). Nothing is written when the previous one is less than ``VISIT_RESOLUTION`` ago.
+
+    Members' page views write here (once a minute at most), so on PostgreSQL the write
+    does not wait for its commit to reach the disk (``synchronous_commit`` off, for this
+    transaction only, so never when called inside a larger one): a crash may forget the
+    last moments of visits, never anything anyone wrote.
     """
     now = timezone.now()
+    if previous is not None and now - previous < VISIT_RESOLUTION:
+        return
+    first = previous is None
     relaxed = connection.vendor == "postgresql" and not connection.in_atomic_block
     with transaction.atomic():
         if relaxed:
@@ -339,6 +350,7 @@ def discussion_visit_record(*, discussion_id: int, member: User, first: bool) ->
             # than the rest of a cached page's work.
             with connection.cursor() as cursor:
                 cursor.execute(_VISIT_UPDATE, [now, member.pk, discussion_id])
+    caching.reader_changed(member.pk)  # what is new to them is counted from here now
 
 
 _VISIT_TABLE = connection.ops.quote_name(DiscussionVisit._meta.db_table)
@@ -471,6 +483,8 @@ def follow_toggle(
             Follow.objects.bulk_create([Follow(member=member, **chosen)], ignore_conflicts=True)
         elif following and not wanted:
             follows.delete()
+    if wanted != following:
+        caching.reader_changed(member.pk)
     return wanted
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, trigger_client_event
 
+from core import pages
 from core.errors import htmx_refusal
 from core.ratelimits import RateLimited
 from core.redirects import next_url
@@ -369,15 +370,20 @@ def _render_discussion(request, discussion, *, sort: Sort, bound=None) -> HttpRe
     The discussion page for this reader; ``bound`` (question, form) puts a submitted
     answer form (refused, or asking for a preview) back under its question, as typed.
 
-    A member's main content is cached whole under everything of theirs it shows
+    A member's page is cached whole under everything of theirs it shows
     (``caching.reader_page_key``), and otherwise put together from cached parts.
     """
     page = selectors.discussion_page(discussion, user=request.user, sort=sort)
     key = None
-    if page.reader.signed_in and bound is None and _cacheable(request):
-        key = caching.reader_page_key(page, csrf_secret=request.META.get("CSRF_COOKIE", ""))
-    main = cache.get(key) if key else None
-    if main is None:
+    csrf_secret = request.META.get("CSRF_COOKIE", "")
+    if page.reader.signed_in and bound is None and csrf_secret and _cacheable(request):
+        user = request.user
+        chrome = (user.name, user.is_staff, *pages.reader_parts(request))
+        key = caching.reader_page_key(page, csrf_secret=csrf_secret, chrome=chrome)
+    content = cache.get(key) if key else None
+    if content is not None:
+        response = HttpResponse(content)
+    else:
         fragments.fill(page.questions, page.reader, discussion)
         for question in page.questions:
             if bound is not None and bound[0].pk == question.question.pk:
@@ -385,15 +391,16 @@ def _render_discussion(request, discussion, *, sort: Sort, bound=None) -> HttpRe
             elif question.can_post:
                 question.form = _answer_form(question.question)
         main = render_to_string(MAIN_TEMPLATE, _page_context(page), request)
+        status = _status(bound[1]) if bound else 200
+        context = {"page": page, "discussion": discussion, "main": mark_safe(main)}  # noqa: S308
+        response = render(request, DISCUSSION_TEMPLATE, context, status=status)
         if key:
-            cache.set(key, main, caching.PAGE_TIMEOUT)
+            cache.set(key, response.content, caching.PAGE_TIMEOUT)
     if page.reader.signed_in:
         services.discussion_visit_record(
-            discussion_id=discussion.pk, member=request.user, first=page.reader.last_visit is None
+            discussion_id=discussion.pk, member=request.user, previous=page.reader.last_visit
         )
-    status = _status(bound[1]) if bound else 200
-    context = {"page": page, "discussion": discussion, "main": mark_safe(main)}  # noqa: S308
-    return render(request, DISCUSSION_TEMPLATE, context, status=status)
+    return response
 
 
 def _page_context(page) -> dict:

@@ -225,6 +225,7 @@ def member_suspend(
         )
         _log(ModerationAction.Kind.SUSPEND, moderator, member=member, reason=reason)
     forget_suspension(member)
+    caching.reader_changed(member.pk)
     return suspension
 
 
@@ -238,6 +239,7 @@ def suspension_lift(*, suspension: Suspension, moderator: User, reason: str = ""
         suspension.refresh_from_db()
         _log(ModerationAction.Kind.LIFT, moderator, member=suspension.member, reason=reason)
     forget_suspension(suspension.member)
+    caching.reader_changed(suspension.member_id)
     return suspension
 
 

@@ -7,9 +7,13 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from . import receivers
+        from core import pages
+
+        from . import bell, receivers
 
         receivers.connect()
+        # The bell is in every page's header: pages cached whole for a member key on it.
+        pages.add_reader_part(bell.unread_count)
 
     def member_export(self, member) -> dict:
         from .services import member_export

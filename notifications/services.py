@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.markdown import find_mentions
+from discussions import caching
 from discussions.models import Comment, Discussion, Follow, Reaction
 
 from .emails import digest_email, notification_email
@@ -80,6 +81,7 @@ def notify_comment_posted(*, comment_id: int) -> int:
     Follow.objects.bulk_create(
         [Follow(member_id=comment.author_id, thread_id=thread_id)], ignore_conflicts=True
     )
+    caching.reader_changed(comment.author_id)
     reasons: dict[int, str] = {}
     followers = (
         Follow.objects.filter(

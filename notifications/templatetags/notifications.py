@@ -1,13 +1,12 @@
 """
-Per-page facts about the signed-in member, each computed once per request: the bell's
-unread count (one COUNT on a partial index), and what they follow on a discussion page
-(one query for the discussion, its questions and its threads together).
+The notifications' template tags: a comment's excerpt, and the bell's unread count (one
+COUNT on a partial index, once per request: ``notifications.bell``).
 """
 
 from django import template
 
+from notifications.bell import unread_count
 from notifications.emails import plain_text_excerpt
-from notifications.models import Notification
 
 register = template.Library()
 
@@ -22,9 +21,4 @@ def excerpt(body_html: str, words: int = 40) -> str:
 def unread_notifications_count(context) -> int:
     """How many of the signed-in member's notifications are unread."""
     request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return 0
-    if not hasattr(request, "_unread_notifications"):
-        request._unread_notifications = Notification.objects.for_recipient(user).unread().count()
-    return request._unread_notifications
+    return unread_count(request) if request is not None else 0

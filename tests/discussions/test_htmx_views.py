@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from discussions.models import Comment, Discussion, Reaction
+from discussions.models import Comment, Discussion, DiscussionVisit, Reaction
 from discussions.threads import ANSWERS_PER_PAGE, MAX_DEPTH
 from tests.factories import CommentFactory, DiscussionFactory, UserFactory
 from tests.html_safety import unsafe_parts
@@ -466,9 +466,14 @@ def test_subtrees_have_an_accessible_collapse_control(client, comment):
 
 def test_comments_since_the_last_visit_are_marked_new(member_client, member, question):
     discussion = question.discussion
-    old = CommentFactory(question=question, body="Seen before")
+    long_ago = timezone.now() - datetime.timedelta(minutes=10)
+    old = CommentFactory(question=question, body="Seen before", created_at=long_ago)
     first = member_client.get(discussion.get_absolute_url()).content.decode()
     assert "thread__item--new" not in first  # a first visit marks nothing
+    # The first visit was five minutes ago.
+    DiscussionVisit.objects.filter(member=member).update(
+        last_seen_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
 
     fresh = CommentFactory(question=question, body="Posted since")
     CommentFactory(question=question, author=member, body="My own")
@@ -481,6 +486,20 @@ def test_comments_since_the_last_visit_are_marked_new(member_client, member, que
 
     third = member_client.get(discussion.get_absolute_url()).content.decode()
     assert "thread__item--new" not in third
+
+
+def test_a_reload_within_the_minute_records_nothing_and_keeps_what_was_new(
+    member_client, member, question
+):
+    discussion = question.discussion
+    member_client.get(discussion.get_absolute_url())
+    recorded = DiscussionVisit.objects.get(member=member).last_seen_at
+    fresh = CommentFactory(question=question, body="Posted since")
+
+    for _ in range(2):  # new on this view, and still on a reload the same minute
+        page = member_client.get(discussion.get_absolute_url()).content.decode()
+        assert f'<li class="thread__item thread__item--new" id="item-{fresh.pk}">' in page
+    assert DiscussionVisit.objects.get(member=member).last_seen_at == recorded
 
 
 def test_home_shows_how_many_comments_are_new_to_the_member(member_client, question):

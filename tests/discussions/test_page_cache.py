@@ -1,6 +1,7 @@
 """The discussion page is rendered once per change for readers who are not signed in."""
 
 import pytest
+from allauth.account.models import EmailConfirmationHMAC
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
@@ -209,3 +210,79 @@ def test_the_cached_page_holds_nothing_of_one_visitor(client, discussion):
     assert "csrfmiddlewaretoken" not in content
     assert "X-CSRFToken" not in content
     assert "Sign in" in content
+
+
+# --- A member's page, cached whole for them ---------------------------------------------------
+
+
+def member_cases():
+    """What changes a member's own page without changing the discussion, each as it happens."""
+
+    def follow_a_thread(client, discussion, member, moderator):
+        thread = Comment.objects.filter(question__discussion=discussion, parent=None).first()
+        client.post(reverse("discussions:comment-follow", args=[thread.pk]), {"follow": "1"})
+        return "Unfollow thread"
+
+    def follow_the_discussion(client, discussion, member, moderator):
+        services.follow_toggle(member=member, discussion=discussion, follow=True)
+        return "Unfollow this discussion"
+
+    def suspended(client, discussion, member, moderator):
+        moderation.member_suspend(member=member, moderator=moderator, reason="Cooling off.")
+        return "Cooling off."
+
+    def renamed(client, discussion, member, moderator):
+        client.post(
+            reverse("accounts:profile-edit"),
+            {"display_name": "Renamed Reader", "affiliation": "", "orcid": "", "bio": ""},
+        )
+        return "Renamed Reader"
+
+    def notified(client, discussion, member, moderator):
+        from notifications.models import Notification
+
+        Notification.objects.create(
+            recipient=member, kind=Notification.Kind.DISCUSSION_OPENED, discussion=discussion,
+            key=f"opened:{discussion.pk}",
+        )  # fmt: skip
+        return "Notifications, 1 unread"
+
+    return [follow_a_thread, follow_the_discussion, suspended, renamed, notified]
+
+
+@pytest.mark.parametrize("change", member_cases(), ids=lambda change: change.__name__)
+def test_every_change_of_a_members_own_shows_on_their_next_view(client, discussion, change):
+    member = UserFactory()
+    moderator = UserFactory(roles=["Moderators"])
+    client.force_login(member)
+    page(client, discussion)
+    before = page(client, discussion)  # from the cache now
+    expected = change(client, discussion, member, moderator)
+    assert expected not in before
+    assert expected in page(client, discussion)
+
+
+def test_confirming_an_address_makes_the_forms_appear_at_once(client, discussion):
+    from allauth.account.models import EmailAddress
+
+    member = UserFactory(verified=False)
+    client.force_login(member)
+    page(client, discussion)
+    assert "Post your answer" not in page(client, discussion)
+    address = EmailAddress.objects.get(user=member)
+    confirmation = EmailConfirmationHMAC(address)
+    client.post(reverse("account_confirm_email", args=[confirmation.key]))
+    client.force_login(member)
+    assert "Post your answer" in page(client, discussion)
+
+
+def test_a_members_reload_is_served_whole(client, discussion):
+    client.force_login(UserFactory())
+    page(client, discussion)
+    first = page(client, discussion)
+    with CaptureQueriesContext(connection) as captured:
+        again = page(client, discussion)
+    assert again == first
+    statements = [query["sql"] for query in captured]
+    # session, account, the discussion, its shared data's version check, the bell
+    assert len(statements) <= 6, statements
