@@ -284,5 +284,5 @@ def test_a_members_reload_is_served_whole(client, discussion):
         again = page(client, discussion)
     assert again == first
     statements = [query["sql"] for query in captured]
-    # session, account, the discussion, its shared data's version check, the bell
-    assert len(statements) <= 6, statements
+    # The session, the account, the discussion and the bell's count: nothing of the page.
+    assert len(statements) == 4, statements
