@@ -24,10 +24,11 @@ unreachable at once, in every process, with nothing to delete and no delete to r
   confirmed, their profile). Their last visit is recorded to the minute, so a minute's
   staleness is what it already had.
 - **A member's whole page** (``reader_page_key``): the same, plus everything of theirs
-  it shows (``selectors.Reader``: rights, marks, follows, what is new to them, comments
-  awaiting review), what the header shows of them (their name, the bell's count) and
-  their CSRF secret, which its forms carry. A reload, or a return to a page where
-  nothing changed for them, is served whole.
+  it shows (``selectors.Reader``: rights, marks, follows, comments awaiting review, and
+  their last visit, which with the version decides what is new to them), what the
+  header shows of them (their name, the bell's count) and their CSRF secret, which its
+  forms carry. A reload, or a return to a page where nothing changed for them, is
+  served whole, without reading the page's shared data.
 
 Whatever changes what a page shows says so where it happens: the services, the admin's
 saves and the demo call ``discussions_changed`` or ``comments_changed`` (and, for what
@@ -125,14 +126,14 @@ def thread_key(root_id: int, comment_keys: list[str]) -> str:
     return f"thread:{root_id}:{digest}"
 
 
-def reader_page_key(page, *, csrf_secret: str, chrome: tuple = ()) -> str:
+def reader_page_key(discussion, reader, *, sort: str, csrf_secret: str, chrome: tuple = ()) -> str:
     """
-    A member's discussion page, as everything it shows stands now: the discussion, what
-    is theirs on it, and ``chrome``, what the header shows of them (their name, the
-    bell's count: ``core.pages``).
+    A member's discussion page, as everything it shows stands now: the discussion (its
+    version), what is theirs on it (``selectors.Reader``, with their last visit, which
+    with the version decides what is new to them), ``chrome``, what the header shows of
+    them (their name, the bell's count: ``core.pages``), and the CSRF secret its forms
+    carry.
     """
-    reader = page.reader
-    new = [item.comment.pk for question in page.questions for item in question.items if item.is_new]
     suspension = reader.suspension
     parts = [
         reader.user_id,
@@ -145,13 +146,12 @@ def reader_page_key(page, *, csrf_secret: str, chrome: tuple = ()) -> str:
         sorted(reader.helpful_ids),
         sorted(reader.follows),
         sorted(reader.pending_ids),
-        new,
+        reader.last_visit,
         csrf_secret,
         chrome,
     ]
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    discussion = page.discussion
     return (
-        f"discussion-member:{discussion.pk}:{discussion.version}:{page.sort}:"
+        f"discussion-member:{discussion.pk}:{discussion.version}:{sort}:"
         f"{rendering_context()}:{digest}"
     )

@@ -25,6 +25,7 @@ import datetime
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.utils.safestring import mark_safe
 
 from core.markdown import render_markdown
@@ -245,6 +246,21 @@ def _read_reader(user, discussion: Discussion, *, comment: Comment | None = None
 # --- The shared part -------------------------------------------------------------------------
 
 
+def page_version(slug: str) -> tuple[int, int, str] | None:
+    """
+    The id, version and status of the discussion with this slug: all a visitor's page
+    needs to be served from the cache. Written out, as the visit's update is: it is that
+    page's one query, and building it with the ORM cost ten times what running it does.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_PAGE_VERSION, [slug])
+        return cursor.fetchone()
+
+
+_DISCUSSION_TABLE = connection.ops.quote_name(Discussion._meta.db_table)
+_PAGE_VERSION = f"SELECT id, version, status FROM {_DISCUSSION_TABLE} WHERE slug = %s"  # noqa: S608
+
+
 def page_data(discussion: Discussion, *, sort: Sort, reader=None) -> PageData:
     """
     What the page shows whoever reads it, from the cache when nothing changed since it
@@ -292,9 +308,11 @@ def _markdown(source: str, heading_level: int = 3) -> str:
 # --- The page for one reader ----------------------------------------------------------------
 
 
-def discussion_page(discussion: Discussion, *, user, sort: Sort) -> DiscussionPage:
-    """The discussion page for this reader."""
-    reader = reader_for(user, discussion)
+def discussion_page(
+    discussion: Discussion, *, user, sort: Sort, reader: Reader | None = None
+) -> DiscussionPage:
+    """The discussion page for this reader (``reader``: theirs, if already read)."""
+    reader = reader or reader_for(user, discussion)
     data = page_data(discussion, sort=sort, reader=user if reader.pending_ids else None)
     questions = [_question_view(question, reader, discussion) for question in data.questions]
     first_new = None
