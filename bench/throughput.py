@@ -11,6 +11,8 @@ port with DEBUG off, a generated secret key and the bench settings (production's
 a bounded time) on each target in turn:
 
 - minimal: ``/bench/minimal/``, the same middleware and server doing no work;
+- minimal, page-sized: the same view answering as many bytes as a visitor's discussion
+  page (``/bench/bytes/<size>/``): what moving the page's bytes costs, server and wrk;
 - minimal, signed in: the same view for a signed-in member, whose every request loads
   their session and account (the request log names them): the floor of any page a
   member gets;
@@ -39,6 +41,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import httpx
 from common import (
     DISCUSSION_SLUG,
     DISCUSSION_URL,
@@ -51,7 +54,7 @@ from common import (
     wrk,
 )
 
-TARGETS = ["minimal", "minimal, signed in", "anonymous", "signed in"]
+TARGETS = ["minimal", "minimal, page-sized", "minimal, signed in", "anonymous", "signed in"]
 
 
 def main() -> None:
@@ -87,8 +90,10 @@ def main() -> None:
         total = Comment.objects.filter(question__discussion__slug=DISCUSSION_SLUG).count()
         with gunicorn(environment, log) as base:
             cookies = cookie_header(sign_in(base, "demo-priya@example.org"))
+            size = len(httpx.get(f"{base}{DISCUSSION_URL}").content)
             urls = {
                 "minimal": (f"{base}/bench/minimal/", {}),
+                "minimal, page-sized": (f"{base}/bench/bytes/{size}/", {}),
                 "minimal, signed in": (f"{base}/bench/minimal/", {"Cookie": cookies}),
                 "anonymous": (f"{base}{DISCUSSION_URL}", {}),
                 "signed in": (f"{base}{DISCUSSION_URL}", {"Cookie": cookies}),
@@ -110,12 +115,13 @@ def main() -> None:
 
     cache = "Redis cache, cached_db sessions" if args.redis else "local-memory cache"
     print(
-        f"\ngunicorn ({log.name}, {cache}), discussion page with {total} comments, "
+        f"\ngunicorn ({log.name}, {cache}), discussion page with {total} comments "
+        f"({size / 1000:.0f} kB for a visitor), "
         f"wrk -t2 -c10 -d{args.seconds}s, median of {args.rounds} rounds"
     )
     print(
-        f"{'target':>18} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
-        f"{'vs minimal':>11} {'vs minimal, signed in':>22}"
+        f"{'target':>19} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
+        f"{'vs minimal':>11} {'vs page-sized':>14} {'vs minimal, signed in':>22}"
     )
 
     def ratio(target: str, floor: str) -> float:
@@ -127,10 +133,12 @@ def main() -> None:
     for target in TARGETS:
         runs = [results[target] for results in rounds]
         signed_in = f"{ratio(target, 'minimal, signed in'):.0%}" if target == "signed in" else ""
+        sized = f"{ratio(target, 'minimal, page-sized'):.0%}" if target == "anonymous" else ""
         print(
-            f"{target:>18} {median(r.requests_per_second for r in runs):>8.0f} "
+            f"{target:>19} {median(r.requests_per_second for r in runs):>8.0f} "
             f"{median(r.p50_ms for r in runs):>8.1f} {median(r.p99_ms for r in runs):>8.1f} "
-            f"{sum(r.errors for r in runs):>7} {ratio(target, 'minimal'):>10.0%} {signed_in:>22}"
+            f"{sum(r.errors for r in runs):>7} {ratio(target, 'minimal'):>10.0%} {sized:>14} "
+            f"{signed_in:>22}"
         )
 
 
