@@ -230,3 +230,26 @@ def test_hostile_commentary_is_rendered_harmless(client, db):
     assert "<script>alert" not in content
     assert 'href="javascript:' not in content
     assert "<img src=x" not in content
+
+
+def test_a_comment_whose_label_was_retired_still_renders(client, db):
+    discussion = DiscussionFactory()
+    comment = CommentFactory(question=discussion.questions.first(), body="Labelled long ago")
+    Comment.objects.filter(pk=comment.pk).update(label="retired-label")
+    response = client.get(discussion.get_absolute_url())
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Labelled long ago" in content
+    assert "label--retired-label" not in content
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["sort=bogus", "sort=%3Cscript%3E", "page=999999", "page=-1", "page=abc", "x=" + "y" * 5000],
+)
+def test_odd_parameters_give_the_page_never_an_error(client, db, query):
+    discussion = DiscussionFactory()
+    CommentFactory(question=discussion.questions.first())
+    question = discussion.questions.first()
+    for url in (discussion.get_absolute_url(), question.get_absolute_url()):
+        assert client.get(f"{url}?{query}").status_code in (200, 404)
