@@ -15,7 +15,10 @@ unreachable at once, in every process, with nothing to delete and no delete to r
 - **The whole page for readers who are not signed in** (``page_key``): the discussion's
   version and the parameters that change the page, normalised (the sort, the language,
   the time zone). Unknown or junk parameters are not part of it: ``?x=<random>`` is
-  served from the same entry.
+  served from the same entry. The version itself is kept too (``page_version_key``), so
+  that a visitor's page needs no database at all: ``discussions_changed`` lets go of it
+  when it changes (the one delete here), and should a visitor's read race the change's
+  commit, it is stale for at most ``VERSION_TIMEOUT`` seconds.
 - **What is a member's own on a discussion** (``reader_key``, ``selectors.Reader``): their
   rights, marks, follows, last visit and comments awaiting review, read in six queries
   and kept for ``READER_TIMEOUT``, under the discussion's version (marks and comments
@@ -42,6 +45,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -54,13 +58,24 @@ PAGE_TIMEOUT = 300
 FRAGMENT_TIMEOUT = 24 * 3600
 # What is a member's own on a discussion: at most as stale as their last visit is.
 READER_TIMEOUT = 60
+# A discussion's version, as visitors' pages read it: let go of when it changes, and at
+# most this stale should a visitor's read race a change's commit.
+VERSION_TIMEOUT = 5
 
 
 def discussions_changed(discussions: QuerySet | Iterable[int]) -> None:
-    """Raise the version of these discussions (a queryset of them, or their ids)."""
+    """
+    Raise the version of these discussions (a queryset of them, or their ids), and let go
+    of their versions kept for visitors' pages (``page_version_key``): now, and again
+    when the transaction commits (a visitor may have read the old one in between).
+    """
     if not isinstance(discussions, QuerySet):
         discussions = Discussion.objects.filter(pk__in=list(discussions))
+    keys = [page_version_key(slug) for slug in discussions.values_list("slug", flat=True)]
     discussions.update(version=F("version") + 1)
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def comments_changed(comments: QuerySet | Iterable[int]) -> None:
@@ -97,6 +112,11 @@ def enabled() -> bool:
 def rendering_context() -> str:
     """What every rendering depends on: the language and the time zone."""
     return f"{get_language()}:{timezone.get_current_timezone_name()}"
+
+
+def page_version_key(slug: str) -> str:
+    """A discussion's id, version and status, kept for visitors' pages (by its slug)."""
+    return f"discussion-version:{slug}"
 
 
 def page_key(*, discussion_id: int, version: int, sort: str) -> str:

@@ -249,12 +249,19 @@ def _read_reader(user, discussion: Discussion, *, comment: Comment | None = None
 def page_version(slug: str) -> tuple[int, int, str] | None:
     """
     The id, version and status of the discussion with this slug: all a visitor's page
-    needs to be served from the cache. Written out, as the visit's update is: it is that
-    page's one query, and building it with the ORM cost ten times what running it does.
+    needs to be served from the cache, and kept there (``caching.page_version_key``).
+    Read from the database written out, as the visit's update is: building the query
+    with the ORM cost ten times what running it does.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(_PAGE_VERSION, [slug])
-        return cursor.fetchone()
+    key = caching.page_version_key(slug)
+    found = cache.get(key) if caching.enabled() else None
+    if found is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_PAGE_VERSION, [slug])
+            found = cursor.fetchone()
+        if found is not None and caching.enabled():
+            cache.set(key, tuple(found), caching.VERSION_TIMEOUT)
+    return found
 
 
 _DISCUSSION_TABLE = connection.ops.quote_name(Discussion._meta.db_table)
