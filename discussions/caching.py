@@ -2,7 +2,9 @@
 What the discussion page caches, and how a change makes it stale.
 
 Every cache key is built from the data the entry shows, so a change makes the old entry
-unreachable at once, in every process, with nothing to delete and no delete to race:
+unreachable at once, in every process, with nothing to delete and no delete to race (but
+for the two things kept to spare the database, whose renewal is bounded in time: a
+discussion's version for visitors' pages, and what is a member's own):
 
 - **A comment** (``comment_key``): the comment's id and ``version``, its author's
   name and handle, what the reader may do with it (the *variant*), the language and the
