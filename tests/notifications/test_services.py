@@ -375,4 +375,5 @@ def test_taking_a_helpful_mark_back_enqueues_nothing(
     with django_capture_on_commit_callbacks() as callbacks:
         discussion_services.comment_mark_helpful(comment=answer, member=member, helpful=False)
         discussion_services.comment_mark_helpful(comment=answer, member=member, helpful=False)
-    assert callbacks == []
+    # Only the page cache's housekeeping (letting go of the kept version) waits for the commit.
+    assert [c for c in callbacks if c.__module__ != "discussions.caching"] == []
