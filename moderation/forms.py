@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Flag
+from .selectors import QueueAge, QueueCounts, QueueFilters, QueueOrder, QueueState
 
 
 class FlagForm(forms.Form):
@@ -54,6 +55,73 @@ class BulkForm(ReasonForm):
     def __init__(self, *args, comment_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["comments"].choices = [(pk, pk) for pk in comment_ids]
+
+
+class QueueFilterForm(forms.Form):
+    """
+    The review queue's filters: a plain GET form. A value that does not validate is
+    ignored (that filter shows everything) rather than refused: links outlive data.
+    """
+
+    state = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Awaiting review")), *QueueState.choices],
+    )
+    reason = forms.ChoiceField(
+        label=_("Flag reason"),
+        required=False,
+        choices=[("", _("Any reason")), *Flag.Reason.choices],
+    )
+    # Any discussion's id is valid; the options (with their counts) come with the counts.
+    discussion = forms.IntegerField(
+        label=_("Discussion"),
+        required=False,
+        min_value=1,
+        widget=forms.Select(choices=[("", _("All discussions"))]),
+    )
+    age = forms.ChoiceField(
+        label=_("Waiting"), required=False, choices=[("", _("Any time")), *QueueAge.choices]
+    )
+    order = forms.ChoiceField(label=_("Order"), required=False, choices=QueueOrder.choices)
+
+    def __init__(self, data=None, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(data, *args, **kwargs)
+
+    def filters(self) -> QueueFilters:
+        """The valid filters asked for; the others are left at "any"."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return QueueFilters(
+            state=data.get("state") or "",
+            reason=data.get("reason") or "",
+            discussion=data.get("discussion"),
+            age=data.get("age") or "",
+            order=data.get("order") or QueueOrder.OLDEST,
+        )
+
+    def show_counts(self, counts: QueueCounts) -> None:
+        """Put the count of each value in its option's label: "Spam (3)"."""
+
+        def labelled(choices, numbers):
+            return [
+                (value, _count_label(label, numbers[value]) if value in numbers else label)
+                for value, label in choices
+            ]
+
+        states = {**counts.states, "": counts.awaiting}
+        self.fields["state"].choices = labelled(self.fields["state"].choices, states)
+        self.fields["reason"].choices = labelled(self.fields["reason"].choices, counts.reasons)
+        self.fields["age"].choices = labelled(self.fields["age"].choices, counts.ages)
+        self.fields["discussion"].widget.choices = [
+            ("", _("All discussions")),
+            *((pk, _count_label(title, n)) for pk, title, n in counts.discussions),
+        ]
+
+
+def _count_label(label, count: int) -> str:
+    return _("%(label)s (%(count)s)") % {"label": label, "count": count}
 
 
 class LockForm(forms.Form):

@@ -6,9 +6,10 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -17,11 +18,17 @@ from core.ratelimits import RateLimited
 from core.redirects import next_url
 from discussions.models import Comment, Discussion, Question
 
-from . import services
-from .forms import BulkForm, FlagForm, LockForm, ReasonForm, SuspendForm
-from .models import Flag, ModerationAction
+from . import selectors, services
+from .forms import BulkForm, FlagForm, LockForm, QueueFilterForm, ReasonForm, SuspendForm
+from .models import ModerationAction
 
 QUEUE_PAGE_SIZE = 25
+DONE = {
+    "approve": _lazy("The comment by %(name)s is approved."),
+    "approve_member": _lazy("The comment by %(name)s is approved, and %(name)s is trusted."),
+    "hide": _lazy("The comment by %(name)s is hidden."),
+    "restore": _lazy("The comment by %(name)s is restored."),
+}
 ACTIONS: dict[str, Callable[..., Comment]] = {
     "approve": services.comment_approve,
     "approve_member": services.comment_approve_and_trust,
@@ -34,19 +41,29 @@ ACTIONS: dict[str, Callable[..., Comment]] = {
 @permission_required("moderation.moderate_comments", raise_exception=True)
 @require_safe
 def queue(request):
-    """Comments awaiting review (first posts, flagged ones) and flagged comments."""
-    open_flags = Flag.objects.filter(resolved_at__isnull=True)
-    comments = (
-        Comment.objects.filter(deleted_at__isnull=True)
-        .annotate(open_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True)))
-        .filter(Q(status=Comment.Status.PENDING) | Q(open_flags__gt=0))
-        .select_related("author", "question__discussion__article", "parent__author")
-        .prefetch_related(Prefetch("flags", queryset=open_flags.select_related("flagger")))
-        .order_by("created_at", "id")
+    """The review queue: filtered, counted, a page at a time, each item with its context."""
+    form = QueueFilterForm(request.GET)
+    filters = form.filters()
+    now = timezone.now()
+    counts = selectors.queue_counts(filters, now=now)
+    form.show_counts(counts)
+    page = Paginator(selectors.queue_items(filters, now=now), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(comments, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    form = BulkForm(comment_ids=[comment.pk for comment in page.object_list])
-    return render(request, "moderation/queue.html", {"page": page, "bulk_form": form})
+    items = selectors.for_display(list(page.object_list), now=now)
+    context = {
+        "page": page,
+        "items": items,
+        "filter_form": form,
+        "filters": filters,
+        "counts": counts,
+        "tab_states": counts.state_tabs(filters),
+        "reason_links": counts.reason_links(filters),
+        "states": selectors.QueueState,
+        "bulk_form": BulkForm(comment_ids=[comment.pk for comment in items]),
+        "can_suspend": services.can_suspend(request.user),
+    }
+    return render(request, "moderation/queue.html", context)
 
 
 @login_required
@@ -57,7 +74,7 @@ def bulk(request):
     form = BulkForm(request.POST, comment_ids=request.POST.getlist("comments"))
     if not form.is_valid():
         messages.error(request, _("Tick at least one comment and choose an action."))
-        return redirect("moderation:queue")
+        return redirect(next_url(request) or "moderation:queue")
     action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
     done = 0
     for comment in Comment.objects.filter(pk__in=form.cleaned_data["comments"]):
@@ -73,7 +90,7 @@ def bulk(request):
             ngettext("%(count)d comment updated.", "%(count)d comments updated.", done)
             % {"count": done},
         )
-    return redirect("moderation:queue")
+    return redirect(next_url(request) or "moderation:queue")
 
 
 @login_required
@@ -92,7 +109,7 @@ def comment(request, pk):
         except services.NotAllowed as error:
             form.add_error("reason", str(error))
         else:
-            messages.success(request, _("Done."))
+            messages.success(request, DONE[form.cleaned_data["action"]] % {"name": target.author})
             return redirect(next_url(request) or "moderation:queue")
     context = {
         "comment": target,

@@ -1,3 +1,4 @@
+import re
 from urllib.parse import unquote
 
 import pytest
@@ -6,7 +7,7 @@ from django.urls import reverse
 
 from accounts.models import CodeOfConductAgreement, User
 from discussions.models import Comment
-from moderation import services
+from moderation import services, views
 from moderation.models import Flag, ModerationAction
 from tests.factories import CommentFactory, UserFactory
 
@@ -74,18 +75,125 @@ def test_queue_lists_pending_and_flagged_comments_with_context(moderator_client,
     assert f'value="{pending.pk}"' in content
 
 
-def test_queue_query_count_is_constant(moderator_client, question, django_assert_num_queries):
-    def fill(count):
-        for _ in range(count):
-            comment = CommentFactory(question=question, status=Comment.Status.PENDING)
+def fill_queue(question, count):
+    """``count`` comments in the queue, in every state, by different authors, with flags."""
+    for index in range(count):
+        state = index % 3
+        comment = CommentFactory(
+            question=question,
+            parent=CommentFactory(question=question) if index % 2 else None,
+            status=Comment.Status.PENDING if state < 2 else Comment.Status.PUBLISHED,
+        )
+        if state:
             Flag.objects.create(comment=comment, flagger=UserFactory(), reason=Flag.Reason.SPAM)
+            Flag.objects.create(
+                comment=comment, flagger=UserFactory(), reason=Flag.Reason.OTHER, note="Advert"
+            )
 
-    fill(2)
+
+@pytest.mark.parametrize(
+    "query", ["", "?state=hidden", "?reason=spam&age=week&discussion=1&order=newest&page=2"]
+)
+def test_queue_query_count_is_constant(
+    moderator_client, question, django_assert_num_queries, query
+):
+    """As many queries for 3 items as for 30 (more than a page), whatever the filters."""
+    fill_queue(question, 3)
     with django_assert_num_queries(20, exact=False) as few:
-        moderator_client.get(url("queue"))
-    fill(10)
+        assert moderator_client.get(url("queue") + query).status_code == 200
+    fill_queue(question, 27)
     with django_assert_num_queries(len(few.captured_queries)):
-        moderator_client.get(url("queue"))
+        response = moderator_client.get(url("queue") + query)
+    if not query:
+        assert response.content.decode().count("data-item") == 25
+
+
+def test_queue_summary_counts_each_state_and_reason(moderator_client, question):
+    fill_queue(question, 6)  # 2 first posts, 2 held after flags, 2 flagged and published
+    content = moderator_client.get(url("queue")).content.decode()
+    assert 'aria-current="page">Awaiting review <span class="modq-count">6</span>' in content
+    assert 'First posts <span class="modq-count">2</span>' in content
+    assert 'Held after flags <span class="modq-count">2</span>' in content
+    assert 'Spam <span class="modq-count">4</span>' in content
+    assert '<option value="spam">Spam (4)</option>' in content
+
+
+def test_queue_filters_keep_each_other_in_links(moderator_client, question, monkeypatch):
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 5)
+    fill_queue(question, 12)
+    response = moderator_client.get(url("queue"), {"reason": "spam", "order": "newest"})
+    content = response.content.decode()
+    assert response.context["page"].paginator.count == 8
+    # The next page, a state and a reason keep the other filters (and start at page 1).
+    assert 'href="?reason=spam&amp;order=newest&amp;page=2"' in content
+    assert 'href="?reason=spam&amp;order=newest&amp;state=held"' in content
+    assert 'href="?order=newest"' in content  # the chosen reason, clicked again, is dropped
+    # The form shows the filters chosen.
+    assert '<option value="newest" selected>' in content
+    # A decision comes back to the same filtered page.
+    assert 'name="next" value="/moderation/?reason=spam&amp;order=newest' in content
+
+
+def test_the_discussion_filter_lists_discussions_with_their_counts(moderator_client, question):
+    fill_queue(question, 3)
+    discussion = question.discussion
+    response = moderator_client.get(url("queue"), {"discussion": discussion.pk})
+    option = f'<option value="{discussion.pk}" selected>{discussion.article.title} (3)</option>'
+    assert option in response.content.decode()
+
+
+def test_unknown_filter_values_are_ignored(moderator_client, question):
+    fill_queue(question, 3)
+    response = moderator_client.get(url("queue"), {"state": "nope", "age": "ever", "page": "x"})
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 3
+
+
+def test_queue_items_show_their_context_and_actions(moderator_client, question, settings):
+    settings.JOURNAL_CLUB_PREMODERATE_FIRST_POSTS = 1
+    parent = CommentFactory(question=question, body="The parent point")
+    newcomer = UserFactory(display_name="Priya Venkatesan")
+    pending = CommentFactory(
+        parent=parent, author=newcomer, body="A first post", status=Comment.Status.PENDING
+    )
+    content = moderator_client.get(url("queue")).content.decode()
+    date = pending.created_at.strftime("%-d %b")
+    assert f"Select the comment by Priya Venkatesan, {date}" in content
+    assert "Select comment" not in content
+    assert "In reply to" in content
+    assert "The parent point" in content
+    assert question.discussion.article.title[:40] in content
+    assert "New member" in content
+    assert "0 published comments" in content
+    assert 'value="approve_member"' in content  # a first post: approve and trust
+    assert f'href="{url("suspend", newcomer.username)}"' in content
+    assert f'id="hide-{pending.pk}"' in content
+
+
+def test_a_hidden_comment_can_be_restored_from_the_queue(moderator_client, moderator, question):
+    comment = CommentFactory(question=question)
+    services.comment_hide(comment=comment, moderator=moderator, reason="Insults")
+    content = moderator_client.get(url("queue"), {"state": "hidden"}).content.decode()
+    assert f"Hidden by {moderator.name}" in content
+    assert "Insults" in content
+    assert 'value="restore"' in content
+    response = moderator_client.post(
+        url("comment", comment.pk),
+        {"action": "restore", "next": url("queue") + "?state=hidden"},
+    )
+    assert response["Location"] == url("queue") + "?state=hidden"
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED
+
+
+def test_queue_page_has_no_inline_script_or_style(moderator_client, question):
+    fill_queue(question, 3)
+    content = moderator_client.get(url("queue")).content.decode()
+    assert "style=" not in content
+    assert "<style" not in content
+    scripts = re.findall(r"<script[^>]*>", content)
+    assert all(" src=" in tag for tag in scripts)
+    assert '<script src="/static/js/moderation.js" defer></script>' in content
 
 
 def test_moderator_hides_a_comment_with_a_reason_shown_in_its_place(moderator_client, question):
@@ -109,6 +217,15 @@ def test_hiding_without_a_reason_is_refused_with_a_message(moderator_client, que
     assert "Say why" in response.content.decode()
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PUBLISHED
+
+
+def test_bulk_returns_to_the_filtered_queue(moderator_client, question):
+    pending = CommentFactory(question=question, status=Comment.Status.PENDING)
+    back = url("queue") + "?state=first_post&page=2"
+    response = moderator_client.post(
+        url("bulk"), {"comments": [pending.pk], "action": "approve", "next": back}
+    )
+    assert response["Location"] == back
 
 
 def test_bulk_approve(moderator_client, question):
