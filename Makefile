@@ -18,7 +18,7 @@ UV_UPGRADE := $(if $(filter 1,$(UPGRADE)),--upgrade,$(if $(UPGRADE),--upgrade-pa
 # afresh from PyPI (uv would otherwise copy them from the old lock, edited or not).
 PINS_ONLY := sed -e '/--hash=/d' -e 's/ \\$$//'
 
-.PHONY: install run test lint format clean bench audit lock lock-check
+.PHONY: install run test lint format clean bench audit lock lock-check fonts
 
 # Installs exactly the locked versions. Wheels only: a wheel whose hash does not match
 # stops the install, where pip would otherwise build the release's sdist instead.
@@ -56,6 +56,14 @@ bench: install
 audit: install
 	npm ci --no-audit --no-fund
 	$(TEST_ENV) $(BIN)/python -m pytest tests/browser/test_accessibility.py tests/browser/test_keyboard.py
+
+# The Inter font (its Latin subsets, upright and italic) from the pinned npm package into
+# static/fonts, where whitenoise serves it; the copies are committed, so `make run` needs no npm.
+FONT_FILES := inter-latin-wght-normal inter-latin-wght-italic inter-latin-ext-wght-normal inter-latin-ext-wght-italic
+fonts:
+	npm ci --no-audit --no-fund
+	for f in $(FONT_FILES); do cp node_modules/@fontsource-variable/inter/files/$$f.woff2 static/fonts/; done
+	cp node_modules/@fontsource-variable/inter/LICENSE static/fonts/Inter-LICENSE.txt
 
 lint: install
 	$(BIN)/ruff check .
