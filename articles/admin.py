@@ -75,7 +75,8 @@ def _announce(papers) -> None:
 
 class AuthorInline(admin.TabularInline):
     model = Author
-    fields = ["position", "given_name", "family_name", "orcid", "affiliations"]
+    fields = ["position", "given_name", "family_name", "orcid", "affiliations", "member"]
+    raw_id_fields = ["member"]
     extra = 1
     formfield_overrides = {
         # The model's TextField would otherwise be a tall textarea in every row.

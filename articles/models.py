@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
@@ -209,6 +210,18 @@ class Author(models.Model):
     orcid = models.CharField(_("ORCID iD"), max_length=40, blank=True, validators=[validate_orcid])
     affiliations = models.TextField(
         _("affiliations"), blank=True, help_text=_("One affiliation per line.")
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="authorships",
+        verbose_name=_("member"),
+        help_text=_(
+            "The member who is this author, once staff have checked it: their comments on "
+            'this paper then carry an "author of the paper" badge.'
+        ),
     )
 
     class Meta:

@@ -63,6 +63,8 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.html import escape
 
+from accounts.templatetags.avatars import initials
+
 VOCABULARY = (
     "implementation support practitioners knowledge brokers evidence practice research "
     "organisations competencies facilitation consultation capacity outcomes relational "
@@ -132,9 +134,13 @@ def add_comments(discussion, n: int, seed: int = 1) -> None:
 
 # --- The floor: one query, plain rows, f-strings ----------------------------------------
 
+# What a visitor's thread list carries besides its id: the words of "Show 4 more replies".
+THREAD_ATTRIBUTES = 'data-more="Show %(count)s more replies" data-more-one="Show 1 more reply"'
+
 FLOOR_SQL = """
 SELECT c.id, c.question_id, c.parent_id, c.root_id, c.body_html, c.created_at,
-       c.edited_at, c.deleted_at, c.label, c.helpful_count, u.username, u.display_name
+       c.edited_at, c.deleted_at, c.label, c.helpful_count, u.username, u.display_name,
+       c.author_id, u.affiliation
 FROM discussions_comment c JOIN accounts_user u ON u.id = c.author_id
 JOIN discussions_question q ON q.id = c.question_id
 WHERE q.discussion_id = %s ORDER BY c.created_at, c.id
@@ -204,19 +210,29 @@ def floor_article(row, in_reply_to, months) -> str:
             f'<span class="comment__in-reply">in reply to <a href="#comment-{in_reply_to[0]}">'
             f"@{escape(in_reply_to[10])}</a></span>"
         )
+    context = ""
+    if row[13] or reply:
+        affiliation = (
+            f'<span class="comment__affiliation">{escape(row[13])}</span>' if row[13] else ""
+        )
+        context = f'<p class="comment__context">{affiliation}{reply}</p>'
     count = ""
     if row[9]:
         count = f'<span class="helpful__count">{row[9]} found this helpful</span>'
     username = escape(row[10])
+    name = row[11] or row[10]
     return (
         f'<article class="comment" id="comment-{pk}"><header class="comment__meta">'
-        f'<a class="comment__author" href="/members/{username}/">{escape(row[11] or row[10])}'
-        f'</a><span class="comment__handle">@{username}</span>'
+        f'<span class="avatar avatar--c{row[12] % 8}" aria-hidden="true">'
+        f"{escape(initials(name))}</span>"
+        f'<div class="comment__who"><p class="comment__byline">'
+        f'<a class="comment__author" href="/members/{username}/">{escape(name)}'
+        f'</a><span class="comment__handle">@{username}</span><span class="comment__when">'
         f'<a class="comment__permalink" href="#comment-{pk}" '
-        f'title="Permanent link to this comment">{time_html}</a>{reply}</header>'
-        f'<div class="comment__body prose">{row[4]}</div><footer class="comment__actions">'
-        f'{count}<a class="reply" href="/comments/{pk}/reply/">Reply</a>'
-        f'<a class="reply quote" href="/comments/{pk}/reply/?quote=1">Quote</a></footer>'
+        f'title="Permanent link to this comment">{time_html}</a></span></p>{context}</div>'
+        f'</header><div class="comment__body prose">{row[4]}</div>'
+        f'<footer class="comment__actions"><a class="reply" href="/comments/{pk}/reply/">Reply</a>'
+        f'<a class="reply quote" href="/comments/{pk}/reply/?quote=1">Quote</a>{count}</footer>'
         "</article>"
     )
 
@@ -290,7 +306,10 @@ def measure(n: int, questions: int, repeat: int) -> dict:
     floor = floor_threads(discussion.pk, ANSWERS_PER_PAGE, MAX_DEPTH)
     for question in discussion.questions.all():
         if question.pk in floor:
-            expected = f'<ol class="thread" id="thread-{question.number}">{floor[question.pk]}</ol>'
+            expected = (
+                f'<ol class="thread" id="thread-{question.number}" {THREAD_ATTRIBUTES}>'
+                f"{floor[question.pk]}</ol>"
+            )
             assert expected in page_html, (
                 f"floor HTML differs from the page for question {question.number}"
             )

@@ -288,6 +288,7 @@ JOURNAL_CLUB_RATE_LIMITS = {
     "edit": (10, 60),
     "react": (30, 60),
     "flag": (10, 3_600),
+    "preview": (120, 60),  # the composer's live preview, asked for as the writer pauses
 }
 # A new member's first N comments wait for a moderator's approval (0: none do).
 JOURNAL_CLUB_PREMODERATE_FIRST_POSTS = env_int("JOURNAL_CLUB_PREMODERATE", 1)

@@ -221,6 +221,19 @@ QUESTIONS = [
     "implemented, and what would it take to close that gap?",
 ]
 
+# The host's synthesis of the first question, written when its thread had settled.
+SYNTHESES = {
+    1: (
+        "Nobody here would swap their title for the new one, and for the same reason: a "
+        "title is what funders and managers have learnt to recognise. Where we agreed is "
+        "that the paper's term works as a **search term and a description of the function** "
+        "(supporting the people who do the implementing) rather than a job title.\n\n"
+        "- Keep the title your organisation understands.\n"
+        "- Borrow the paper's definition when you write job descriptions and contracts.\n"
+        "- Use the term when you look for evidence about our work."
+    ),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class DemoComment:
@@ -528,8 +541,16 @@ def _load_discussion(*, article: Article, host: User) -> Discussion:
         },
     )
     for number, text in enumerate(QUESTIONS, start=1):
+        synthesis = SYNTHESES.get(number, "")
         Question.objects.update_or_create(
-            discussion=discussion, number=number, defaults={"text": text}
+            discussion=discussion,
+            number=number,
+            defaults={
+                "text": text,
+                "synthesis": synthesis,
+                "synthesis_by": host if synthesis else None,
+                "is_answered": bool(synthesis),
+            },
         )
     return discussion
 

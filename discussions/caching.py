@@ -35,6 +35,12 @@ discussion's version for visitors' pages, and what is a member's own):
   forms carry. A reload, or a return to a page where nothing changed for them, is
   served whole, without reading the page's shared data.
 
+Every key also carries ``RELEASE``, a digest of the code and templates that shape what is
+cached: after a deploy that changes a template or the shape of ``selectors.PageData``,
+entries written by the previous release are never read (a template edit would otherwise
+show for a day in the comments rendered before it, and an old pickle would not fit the
+new dataclass).
+
 Whatever changes what a page shows says so where it happens: the services, the admin's
 saves and the demo call ``discussions_changed`` or ``comments_changed`` (and, for what
 other apps own, discussions listens to their announcements in ``receivers``). Nothing here
@@ -44,6 +50,7 @@ listens to model signals.
 import hashlib
 import uuid
 from collections.abc import Iterable
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -100,11 +107,24 @@ def reader_changed(member_id: int) -> None:
 def reader_key(*, member_id: int, discussion_id: int, version: int) -> str:
     """What is this member's own on this discussion (``selectors.Reader``), as it stands."""
     stamp = cache.get(_reader_stamp_key(member_id)) or "-"
-    return f"discussion-reader:{member_id}:{discussion_id}:{version}:{stamp}"
+    return f"discussion-reader:{RELEASE}:{member_id}:{discussion_id}:{version}:{stamp}"
 
 
 def _reader_stamp_key(member_id: int) -> str:
     return f"reader-stamp:{member_id}"
+
+
+def _release() -> str:
+    """A digest of the templates and of this app's code: what shapes every cached entry."""
+    digest = hashlib.blake2b(digest_size=5)
+    for root in (Path(settings.BASE_DIR) / "templates", Path(__file__).resolve().parent):
+        for path in sorted(root.rglob("*")):
+            if path.suffix in {".html", ".py"} and "migrations" not in path.parts:
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+RELEASE = _release()
 
 
 def enabled() -> bool:
@@ -112,8 +132,8 @@ def enabled() -> bool:
 
 
 def rendering_context() -> str:
-    """What every rendering depends on: the language and the time zone."""
-    return f"{get_language()}:{timezone.get_current_timezone_name()}"
+    """What every rendering depends on: the release, the language and the time zone."""
+    return f"{RELEASE}:{get_language()}:{timezone.get_current_timezone_name()}"
 
 
 def page_version_key(slug: str) -> str:
@@ -128,7 +148,7 @@ def page_key(*, discussion_id: int, version: int, sort: str) -> str:
 
 def page_data_key(*, discussion_id: int, version: int, sort: str) -> str:
     """What the page shows whoever reads (``selectors.PageData``)."""
-    return f"discussion-data:{discussion_id}:{version}:{sort}"
+    return f"discussion-data:{RELEASE}:{discussion_id}:{version}:{sort}"
 
 
 def comment_key(row, variant: str) -> str:
@@ -136,9 +156,8 @@ def comment_key(row, variant: str) -> str:
     A comment rendered for a reader of this variant (what they may do with it, and the
     ``rendering_context``), as it shows now.
     """
-    author = hashlib.blake2b(
-        f"{row.author_username}\n{row.author_display_name}".encode(), digest_size=6
-    ).hexdigest()
+    shown = f"{row.author_username}\n{row.author_display_name}\n{row.author_affiliation}"
+    author = hashlib.blake2b(shown.encode(), digest_size=6).hexdigest()
     return f"comment:{row.pk}:{row.version}:{author}:{variant}"
 
 

@@ -6,9 +6,10 @@ A page of thousands of comments costs one cache round trip (``get_many``) for it
 and a rendering of only what is missing: after a change, the changed thread, rebuilt from
 its comments' cached renderings (a second round trip) with only the changed comments
 rendered again. Keys are built from what the fragment shows (``caching``): a comment's
-from its version, its author's name and what the reader may do with it (the *variant*:
-signed in, may post in this thread, moderates, discussion open); a thread's from the keys
-of its comments. So nothing is ever deleted, and a change reaches every process at once.
+from its version, its author's name, affiliation and badges, and what the reader may do
+with it (the *variant*: signed in, may post in this thread, moderates, discussion open);
+a thread's from the keys of its comments. So nothing is ever deleted, and a change
+reaches every process at once.
 
 What differs between readers never goes into a cached fragment:
 
@@ -135,6 +136,8 @@ def _is_personal(item: Item, reader: Reader) -> bool:
 
 
 def _key(item: Item, variant: str) -> str:
+    if item.roles:  # the author's badges
+        variant = f"{variant}:{'.'.join(item.roles)}"
     parent = item.entry.in_reply_to
     if parent is not None:  # "in reply to @handle" is part of the article
         variant = f"{variant}:{parent.pk}:{parent.author_username}"
@@ -146,6 +149,7 @@ def _context(item: Item, reader: Reader, question: QuestionView, discussion: Dis
     own = reader.owns(comment)
     return {
         "comment": comment,
+        "roles": item.roles,
         "in_reply_to": item.entry.in_reply_to,
         "signed_in": reader.signed_in,
         "can_post": question.can_post and comment.status == Comment.Status.PUBLISHED,

@@ -4,6 +4,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Max, Q
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -41,7 +42,13 @@ class DiscussionQuerySet(models.QuerySet):
                     questions__comments__status="published",
                 ),
             ),
-            last_activity_at=Max("questions__comments__created_at"),
+            last_activity_at=Max(
+                "questions__comments__created_at",
+                filter=Q(
+                    questions__comments__deleted_at__isnull=True,
+                    questions__comments__status="published",
+                ),
+            ),
         )
 
     def with_new_for(self, member):
@@ -65,10 +72,29 @@ class DiscussionQuerySet(models.QuerySet):
             ),
         )
 
+    def with_participation(self):
+        """
+        Annotate ``question_count`` and ``participant_count`` (members with a public
+        comment): distinct, so that the join over comments (``with_activity``'s) does not
+        multiply them.
+        """
+        return self.annotate(
+            question_count=Count("questions", distinct=True),
+            participant_count=Count(
+                "questions__comments__author",
+                distinct=True,
+                filter=Q(
+                    questions__comments__deleted_at__isnull=True,
+                    questions__comments__status="published",
+                ),
+            ),
+        )
+
     def for_listing(self, member=None):
         """Everything a list of discussions shows, in a constant number of queries."""
         listing = (
             self.with_activity()
+            .with_participation()
             .select_related("article__journal", "host")
             .prefetch_related("article__authors")
         )
@@ -227,6 +253,7 @@ class CommentRow(NamedTuple):
     author_id: int
     author_username: str
     author_display_name: str
+    author_affiliation: str
     body_html: str
     label: str
     status: str
@@ -257,6 +284,7 @@ COMMENT_ROW_FIELDS = {
     **{name: name for name in CommentRow._fields},
     "author_username": "author__username",
     "author_display_name": "author__display_name",
+    "author_affiliation": "author__affiliation",
 }
 
 
@@ -319,6 +347,33 @@ class CommentQuerySet(models.QuerySet):
         return map(
             CommentRow._make,
             self.values_list(*(COMMENT_ROW_FIELDS[name] for name in CommentRow._fields)),
+        )
+
+    def latest_authors(self, *, per_discussion: int):
+        """
+        The ``per_discussion`` authors of these comments who commented last in each
+        discussion, most recent first: dicts of ``discussion_id``, ``author_id``,
+        ``username``, ``display_name`` and ``last_at``, in one query (a row number over
+        the comments grouped by discussion and author), whatever the number of comments.
+        """
+        discussion = models.F("question__discussion_id")
+        return (
+            self.values(
+                "author_id",
+                discussion_id=discussion,
+                username=models.F("author__username"),
+                display_name=models.F("author__display_name"),
+            )
+            .annotate(last_at=Max("created_at"))
+            .annotate(
+                rank=models.Window(
+                    RowNumber(),
+                    partition_by=discussion,
+                    order_by=[models.F("last_at").desc(), models.F("author_id").desc()],
+                )
+            )
+            .filter(rank__lte=per_discussion)
+            .order_by("discussion_id", "rank")
         )
 
 
@@ -541,6 +596,62 @@ class FollowQuerySet(models.QuerySet):
             Q(discussion=discussion)
             | Q(question__discussion=discussion)
             | Q(thread__question__discussion=discussion)
+        )
+
+    def published(self):
+        """Follows of what anyone may read: not of a discussion (back) in draft."""
+        draft = Discussion.Status.DRAFT
+        return self.exclude(
+            Q(discussion__status=draft)
+            | Q(question__discussion__status=draft)
+            | Q(thread__question__discussion__status=draft)
+        )
+
+    def with_new_comments(self):
+        """
+        Annotate ``new_count``: the public comments by others in what each follow covers
+        (a discussion, a question, or a thread's replies) posted since the member last
+        opened its discussion, or since they followed it if they never did; and
+        ``last_comment_at``, the latest of those comments whoever posted it. Two
+        subqueries per row, whatever the number of comments.
+        """
+        covered = Comment.objects.filter(public_comment_q()).filter(
+            Q(question__discussion=models.OuterRef("discussion_id"))
+            | Q(question=models.OuterRef("question_id"))
+            | Q(root=models.OuterRef("thread_id"))
+        )
+        last_seen = DiscussionVisit.objects.filter(
+            member=models.OuterRef("member_id"), discussion=models.OuterRef("target_discussion")
+        ).values("last_seen_at")[:1]
+        new = covered.filter(created_at__gt=models.OuterRef("seen_since")).exclude(
+            author=models.OuterRef("member_id")
+        )
+        return (
+            self.alias(
+                target_discussion=Coalesce(
+                    "discussion_id", "question__discussion_id", "thread__question__discussion_id"
+                )
+            )
+            .alias(seen_since=Coalesce(models.Subquery(last_seen), "created_at"))
+            .annotate(
+                new_count=Coalesce(
+                    models.Subquery(
+                        new.order_by()
+                        .annotate(n=models.Func("pk", function="COUNT"))
+                        .values("n")[:1]
+                    ),
+                    0,
+                ),
+                last_comment_at=models.Subquery(
+                    covered.order_by("-created_at").values("created_at")[:1]
+                ),
+            )
+        )
+
+    def most_news_first(self):
+        """After ``with_new_comments``: the most news first, then the latest comment."""
+        return self.order_by(
+            "-new_count", models.F("last_comment_at").desc(nulls_last=True), "-created_at", "-pk"
         )
 
 

@@ -22,12 +22,15 @@ from the permission checks of ``services``.
 import dataclasses
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
+from django.db.models import Exists, OuterRef, Q
 from django.utils.safestring import mark_safe
 
+from articles.models import Author
 from core.markdown import render_markdown
 
 from . import caching
@@ -63,6 +66,8 @@ class QuestionData:
     entries: list[ThreadEntry]
     stats: QuestionStats
     synthesis_html: str = ""  # the host's synthesis, rendered once per change
+    # What each author on the page is here, for their badges (``member_roles``).
+    roles: dict[int, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
     @property
     def more_answers(self) -> bool:
@@ -120,6 +125,7 @@ class Item:
 
     entry: ThreadEntry
     is_new: bool = False
+    roles: tuple[str, ...] = ()  # its author's badges here: "host", "author", "moderator"
     html: str = ""  # its rendered article (``fragments``)
 
     @property
@@ -142,6 +148,11 @@ class QuestionView:
     def question(self) -> Question:
         return self.data.question
 
+    @property
+    def new_count(self) -> int:
+        """How many of the comments shown are new to this reader since their last visit."""
+        return sum(1 for item in self.items if item.is_new and not item.comment.deleted_at)
+
 
 @dataclasses.dataclass(slots=True)
 class DiscussionPage:
@@ -160,6 +171,10 @@ class DiscussionPage:
     @property
     def sort(self) -> Sort:
         return self.data.sort
+
+    @property
+    def new_count(self) -> int:
+        return sum(question.new_count for question in self.questions)
 
 
 @dataclasses.dataclass(slots=True)
@@ -283,10 +298,16 @@ def page_data(discussion: Discussion, *, sort: Sort, reader=None) -> PageData:
     article = discussion.article
     threads = first_page_threads(discussion, sort=sort, reader=reader or AnonymousUser())
     stats, participants = question_stats(discussion)
+    authors = list(article.authors.all())
+    roles = member_roles(
+        discussion,
+        {entry.comment.author_id for entries in threads.values() for entry in entries},
+        paper_authors={author.member_id for author in authors if author.member_id},
+    )
     data = PageData(
         discussion=discussion,
         commentary_html=_markdown(discussion.commentary),
-        authors=list(article.authors.all()),
+        authors=authors,
         abstract_sections=list(article.abstract_sections.all()),
         subjects=list(article.subjects.all()),
         questions=[
@@ -295,6 +316,7 @@ def page_data(discussion: Discussion, *, sort: Sort, reader=None) -> PageData:
                 threads.get(question.pk, []),
                 stats.get(question.pk, QuestionStats()),
                 synthesis_html=_markdown(question.synthesis, heading_level=5),
+                roles=roles,
             )
             for question in discussion.questions.all()
         ],
@@ -310,6 +332,60 @@ def page_data(discussion: Discussion, *, sort: Sort, reader=None) -> PageData:
 def _markdown(source: str, heading_level: int = 3) -> str:
     """A host's text as HTML: sanitised by ``render_markdown`` (nh3), so safe to show."""
     return mark_safe(render_markdown(source, heading_level=heading_level))  # noqa: S308
+
+
+def member_roles(
+    discussion: Discussion, member_ids, *, paper_authors: set[int] | None = None
+) -> dict[int, tuple[str, ...]]:
+    """
+    What each of these members is in this discussion, for the badges beside their name:
+    its host, an author of its paper (``Author.member``, set by staff; ``paper_authors``:
+    those ids, when already read), a moderator. One query.
+    """
+    ids = set(member_ids)
+    if not ids:
+        return {}
+    app_label, codename = MODERATE.split(".")
+    moderates = (
+        Q(is_superuser=True)
+        | Q(
+            user_permissions__codename=codename,
+            user_permissions__content_type__app_label=app_label,
+        )
+        | Q(
+            groups__permissions__codename=codename,
+            groups__permissions__content_type__app_label=app_label,
+        )
+    )
+    members = get_user_model().objects.filter(pk__in=ids, is_active=True)
+    members = members.annotate(
+        moderates=Exists(get_user_model().objects.filter(moderates, pk=OuterRef("pk")))
+    )
+    if paper_authors is None:
+        members = members.annotate(
+            wrote=Exists(
+                Author.objects.filter(article_id=discussion.article_id, member=OuterRef("pk"))
+            )
+        )
+        found = members.values_list("pk", "moderates", "wrote")
+    else:
+        found = (
+            (pk, mod, pk in paper_authors) for pk, mod in members.values_list("pk", "moderates")
+        )
+    roles = {}
+    for pk, moderator, wrote in found:
+        badges = tuple(
+            role
+            for role, holds in (
+                ("host", pk == discussion.host_id),
+                ("author", wrote),
+                ("moderator", moderator),
+            )
+            if holds
+        )
+        if badges:
+            roles[pk] = badges
+    return roles
 
 
 # --- The page for one reader ----------------------------------------------------------------
@@ -346,7 +422,10 @@ def question_page(
     question_stats_ = stats.get(question.pk, QuestionStats())
     page = Paginator(range(question_stats_.answers), ANSWERS_PER_PAGE).get_page(page_number)
     entries = question_page_thread(question, sort=sort, page=page.number, reader=user)
-    view = _question_view(QuestionData(question, entries, question_stats_), reader, discussion)
+    roles = member_roles(discussion, {entry.comment.author_id for entry in entries})
+    view = _question_view(
+        QuestionData(question, entries, question_stats_, roles=roles), reader, discussion
+    )
     return QuestionPage(discussion=discussion, question=view, reader=reader, page=page, sort=sort)
 
 
@@ -358,9 +437,10 @@ def comment_item(
     reader = reader_for(user, question.discussion, comment=comment)
     row = next(Comment.objects.filter(pk=comment.pk).rows())
     parent_row = None if parent is None else next(Comment.objects.filter(pk=parent.pk).rows())
-    item = Item(ThreadEntry(row, depth, in_reply_to=parent_row))
+    entry = ThreadEntry(row, depth, in_reply_to=parent_row)
+    roles = member_roles(question.discussion, {row.author_id})
     view = _question_view(
-        QuestionData(question, [item.entry], QuestionStats()), reader, question.discussion
+        QuestionData(question, [entry], QuestionStats(), roles=roles), reader, question.discussion
     )
     return view.items[0], view, reader
 
@@ -377,6 +457,7 @@ def _question_view(data: QuestionData, reader: Reader, discussion: Discussion) -
             is_new=seen is not None
             and entry.comment.created_at > seen
             and entry.comment.author_id != reader.user_id,
+            roles=data.roles.get(entry.comment.author_id, ()),
         )
         for entry in data.entries
     ]
@@ -386,3 +467,51 @@ def _question_view(data: QuestionData, reader: Reader, discussion: Discussion) -
         can_post=can_post_on(reader, discussion, data.question),
         following=("question", data.question.pk) in reader.follows,
     )
+
+
+# --- The home page ---------------------------------------------------------------------------
+
+RECENT_PARTICIPANTS = 5  # avatars on a discussion's card
+FOLLOWED_NEWS = 6  # followed discussions, questions and threads in the side column
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Participant:
+    """A member as an avatar shows them: their name, and the id their colour comes from."""
+
+    pk: int
+    name: str
+
+
+def with_recent_participants(discussions, *, limit: int = RECENT_PARTICIPANTS) -> list:
+    """
+    The discussions (a page of a listing), each given ``recent_participants``: the members
+    whose public comments in it are the latest, most recent first. One query for them all.
+    """
+    discussions = list(discussions)
+    if not discussions:
+        return discussions
+    found: dict[int, list[Participant]] = {}
+    rows = (
+        Comment.objects.not_deleted()
+        .published()
+        .filter(question__discussion__in=[discussion.pk for discussion in discussions])
+        .latest_authors(per_discussion=limit)
+    )
+    for row in rows:
+        found.setdefault(row["discussion_id"], []).append(
+            Participant(pk=row["author_id"], name=row["display_name"] or row["username"])
+        )
+    for discussion in discussions:
+        discussion.recent_participants = found.get(discussion.pk, [])
+    return discussions
+
+
+def followed_news(member, *, limit: int = FOLLOWED_NEWS) -> list[Follow]:
+    """
+    What the member follows (discussions, questions, threads), with ``new_count``, the
+    comments by others since they last looked, and ``last_comment_at``: those with the
+    most news first, then the most recently active. One query.
+    """
+    follows = Follow.objects.of_member(member).published().with_new_comments().most_news_first()
+    return list(follows[:limit])

@@ -21,6 +21,7 @@ urlpatterns = [
         views.question_synthesis,
         name="question-synthesis",
     ),
+    path("comments/preview/", views.comment_preview, name="comment-preview"),
     path("comments/<int:pk>/", views.comment_permalink, name="comment"),
     path("comments/<int:pk>/reply/", views.comment_reply, name="comment-reply"),
     path("comments/<int:pk>/edit/", views.comment_edit, name="comment-edit"),

@@ -28,7 +28,7 @@ from django_htmx.http import reswap, trigger_client_event
 
 from core import pages
 from core.errors import htmx_refusal
-from core.ratelimits import RateLimited
+from core.ratelimits import RateLimited, consume
 from core.redirects import next_url
 
 from . import caching, fragments, selectors, services
@@ -48,10 +48,16 @@ ITEM_TEMPLATE = "discussions/_thread.html#item"
 
 @require_safe
 def home(request):
-    """Open discussions, newest first, with what is new to a signed-in member."""
+    """What the club is, its open discussions, and what is new to a signed-in member."""
     discussions = Discussion.objects.open().for_listing(member=request.user).newest_first()
     page = Paginator(discussions, DISCUSSIONS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "discussions/discussion_list.html", {"page": page, "archive": False})
+    page.object_list = selectors.with_recent_participants(page.object_list)
+    followed = selectors.followed_news(request.user) if request.user.is_authenticated else None
+    return render(
+        request,
+        "discussions/discussion_list.html",
+        {"page": page, "archive": False, "followed": followed},
+    )
 
 
 @require_safe
@@ -59,6 +65,7 @@ def archive(request):
     """Closed discussions, newest first."""
     discussions = Discussion.objects.closed().for_listing(member=request.user).newest_first()
     page = Paginator(discussions, DISCUSSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_recent_participants(page.object_list)
     return render(request, "discussions/discussion_list.html", {"page": page, "archive": True})
 
 
@@ -675,3 +682,33 @@ def _quote(comment: Comment, selection: str | None) -> str:
     quoted = "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
     link = reverse("discussions:comment", kwargs={"pk": comment.pk})
     return f"{quoted}\n>\n> — [@{comment.author.username}]({link})\n\n"
+
+
+# --- The composer's live preview -----------------------------------------------------------
+
+
+@login_required
+@require_POST
+def comment_preview(request):
+    """A comment being written, rendered exactly as posting it would render it."""
+    # Asked for by static/js/compose.js as the writer pauses: for those who may post, at a
+    # bounded rate, and only for a text the form would take (the same length limit).
+    if not services.member_can_participate(request.user):
+        raise services.NotAllowed(_("Only confirmed members can preview a comment."))
+    try:
+        consume("preview", request.user.pk)
+    except RateLimited as limited:
+        return htmx_refusal(429, limited.message, retry_after=limited.retry_after)
+    form = CommentForm({"body": request.POST.get("body", "")})
+    length = len(form.cleaned_data["body"]) if form.is_valid() else 0
+    if length > form.limit:  # the limit in force (the field's own was fixed at import)
+        message = form.fields["body"].error_messages["max_length"]
+        form.add_error("body", message % {"limit_value": form.limit, "show_value": length})
+    html, refusal = "", ""
+    if form.is_valid():
+        html = services.render_comment_body(form.cleaned_data["body"])
+    elif form.data["body"].strip():  # an empty text is simply nothing to preview yet
+        refusal = str(form.errors["body"][0])
+    return render(
+        request, "discussions/_comment_forms.html#preview", {"html": html, "error": refusal}
+    )

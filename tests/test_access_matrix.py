@@ -128,6 +128,11 @@ MATRIX = {
             suspended=(405, 403),
         ),
     ),
+    # The composer's live preview: whoever may post, by POST only.
+    "discussions:comment-preview": (
+        lambda w: reverse("discussions:comment-preview"),
+        members_only(get=405, post=200, unverified=(405, 403), suspended=(405, 403)),
+    ),
     "discussions:comment-reply": (
         lambda w: reverse("discussions:comment-reply", args=[w.comment.pk]),
         members_only(unverified=(403, 403), suspended=(403, 403), post=200),

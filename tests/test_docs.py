@@ -12,6 +12,7 @@ against the code.
 
 import ast
 import importlib
+import json
 import re
 from pathlib import Path
 
@@ -107,6 +108,9 @@ def test_every_dependency_is_in_the_dependencies_table_and_nothing_else():
     wanted = requirement_names(ROOT / "requirements.in") | requirement_names(
         ROOT / "requirements-dev.in"
     )
+    # The front-end packages (package.json), named in the table with "(npm)".
+    npm = json.loads((ROOT / "package.json").read_text())["devDependencies"]
+    wanted |= {name.lower() for name in npm}
     aliases = {"psycopg": "psycopg", "django": "django"}
     assert {aliases.get(name, name) for name in wanted} - listed == set()
     assert listed - wanted == set(), "the README lists packages that are no dependency"
@@ -116,7 +120,7 @@ def test_every_dotted_name_and_command_in_the_readme_exists():
     local = {config.name for config in apps.get_app_configs()} | {"config", "core"}
     missing = []
     for dotted in set(re.findall(r"`([a-z_]+(?:\.[A-Za-z_]+)+)`", README)):
-        if dotted.split(".")[0] not in local or dotted.endswith((".py", ".html", ".css")):
+        if dotted.split(".")[0] not in local or dotted.endswith((".py", ".html", ".css", ".js")):
             continue
         module, _, attribute = dotted.rpartition(".")
         try:

@@ -1,29 +1,105 @@
 /*
  * Journal Club: small enhancements for discussion threads. The site works without this
- * file; with it, replies can be collapsed, quotes take the selected text, and htmx
- * errors are explained next to the form instead of being silently dropped.
+ * file; with it, replies can be collapsed (long ones start collapsed), the paper's panels
+ * stay as the reader left them, quotes take the selected text, and htmx errors are
+ * explained next to the form instead of being silently dropped.
  */
 (function () {
   "use strict";
 
   // --- Collapse and expand reply trees ---------------------------------------------
+  // A long conversation under a reply starts folded to "N more replies" (a list nested
+  // in a reply with COLLAPSE_NESTED comments or more, or the replies to an answer with
+  // more than COLLAPSE_REPLIES), unless it holds something new to the reader or the
+  // comment the address points to.
+  var COLLAPSE_NESTED = 3;
+  var COLLAPSE_REPLIES = 8;
+
+  function moreLabel(button, list, count) {
+    var thread = list.closest("ol.thread");
+    var text = thread && (count === 1 ? thread.dataset.moreOne : thread.dataset.more);
+    return text ? text.replace("%(count)s", count) : button.dataset.show;
+  }
+
+  function setExpanded(button, list, expanded) {
+    button.setAttribute("aria-expanded", expanded ? "true" : "false");
+    list.hidden = !expanded;
+    button.textContent = expanded
+      ? button.dataset.hide
+      : moreLabel(button, list, list.querySelectorAll("article.comment").length);
+  }
+
   function setupToggles(root) {
     root.querySelectorAll(".thread-toggle[hidden]").forEach(function (button) {
-      if (document.getElementById(button.getAttribute("aria-controls"))) {
-        button.hidden = false;
+      var list = document.getElementById(button.getAttribute("aria-controls"));
+      if (!list) return;
+      button.hidden = false;
+      var count = list.querySelectorAll("article.comment").length;
+      var nested = !!list.parentElement.closest("ol.replies");
+      var id = window.location.hash.slice(1);
+      var target = id && document.getElementById(id);
+      target = target && list.contains(target);
+      var long = nested ? count >= COLLAPSE_NESTED : count > COLLAPSE_REPLIES;
+      if (long && !target && !list.querySelector(".thread__item--new, .comment--own")) {
+        setExpanded(button, list, false);
       }
     });
   }
+
+  // Following a link to a comment inside a folded list unfolds it.
+  function reveal(hash) {
+    var target = hash && document.getElementById(hash.slice(1));
+    if (!target) return;
+    var list = target.closest("ol.replies[hidden]");
+    while (list) {
+      var button = document.querySelector('.thread-toggle[aria-controls="' + list.id + '"]');
+      if (button) setExpanded(button, list, true);
+      list = list.parentElement.closest("ol.replies[hidden]");
+    }
+    var panel = target.closest("details:not([open])");
+    if (panel) panel.open = true;
+  }
+  window.addEventListener("hashchange", function () {
+    reveal(window.location.hash);
+  });
+
+  // --- The paper's panels (abstract, record, citation) stay as the reader left them ---
+  function remember(name, open) {
+    try {
+      window.localStorage.setItem("journal-club:panel:" + name, open ? "open" : "closed");
+    } catch (error) {
+      /* storage refused (private mode): the panel simply starts closed next time */
+    }
+  }
+
+  function setupPanels() {
+    document.querySelectorAll("details[data-remember]").forEach(function (panel) {
+      var stored = null;
+      try {
+        stored = window.localStorage.getItem("journal-club:panel:" + panel.dataset.remember);
+      } catch (error) {
+        stored = null;
+      }
+      if (stored === "open") panel.open = true;
+      panel.addEventListener("toggle", function () {
+        remember(panel.dataset.remember, panel.open);
+      });
+    });
+  }
+
+  // The questions menu on a phone closes once a question is chosen.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest(".toc--menu a");
+    var menu = link && link.closest("details");
+    if (menu) menu.open = false;
+  });
 
   document.addEventListener("click", function (event) {
     var button = event.target.closest(".thread-toggle");
     if (button) {
       var list = document.getElementById(button.getAttribute("aria-controls"));
       if (!list) return;
-      var expanded = button.getAttribute("aria-expanded") === "true";
-      button.setAttribute("aria-expanded", expanded ? "false" : "true");
-      button.textContent = expanded ? button.dataset.show : button.dataset.hide;
-      list.hidden = expanded;
+      setExpanded(button, list, button.getAttribute("aria-expanded") !== "true");
       return;
     }
     var cancel = event.target.closest(".reply-cancel");
@@ -157,5 +233,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     setupToggles(document);
+    setupPanels();
+    reveal(window.location.hash);
   });
 })();

@@ -257,8 +257,9 @@ def test_htmx_reply_query_count_does_not_grow_with_the_thread(
     for _ in range(3):
         CommentFactory.create_batch(10, parent=CommentFactory(parent=big))
     htmx = {"HTTP_HX_REQUEST": "true"}
-    # 16, the page version, and the slug whose kept version visitors' pages let go of
-    with django_assert_num_queries(18, exact=False) as at_small:
+    # 16, the page version, the slug whose kept version visitors' pages let go of, and
+    # the new comment's author's badges
+    with django_assert_num_queries(19, exact=False) as at_small:
         member_client.post(reply_url(small), {"body": "small"}, **htmx)
     with django_assert_num_queries(len(at_small.captured_queries)):
         response = member_client.post(reply_url(big), {"body": "big"}, **htmx)

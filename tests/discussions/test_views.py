@@ -75,7 +75,8 @@ def test_archive_lists_closed_discussions_only(client, db):
 def test_home_query_count_does_not_grow_with_discussions(client, db, django_assert_num_queries):
     for _ in range(2):
         add_comments(DiscussionFactory(), 3)
-    with django_assert_num_queries(3) as few:
+    # The count, the page, its papers' authors, their latest participants, live sessions.
+    with django_assert_num_queries(5) as few:
         client.get(reverse("discussions:home"))
     for _ in range(8):
         add_comments(DiscussionFactory(), 3)
@@ -154,9 +155,10 @@ def test_discussion_page_query_count_is_constant(client, db, comments, django_as
 
     # The first view renders the page: its version (the cache misses), discussion (with
     # paper, journal, host), questions, first page of answers, their replies, stats per
-    # question, participants, authors, abstract sections, subjects, live sessions. Later
-    # views until the next change take one query (tests/discussions/test_page_cache.py).
-    with django_assert_num_queries(11):
+    # question, participants, authors, abstract sections, subjects, the authors' badges,
+    # live sessions. Later views until the next change take one query
+    # (tests/discussions/test_page_cache.py).
+    with django_assert_num_queries(12):
         response = client.get(discussion.get_absolute_url())
 
     # The first 50 answers of each question are shown, each with its whole reply tree.
