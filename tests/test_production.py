@@ -257,7 +257,12 @@ def test_static_files_are_fingerprinted_compressed_and_cached_for_years(collecte
         assert f"max-age={TEN_YEARS}" in response["Cache-Control"]
         assert "immutable" in response["Cache-Control"]
         body = gzip.decompress(b"".join(response.streaming_content))
-        assert body == (ROOT / "static" / "css" / "site.css").read_bytes()
+        # The stylesheet as written, but for its fonts, linked by their fingerprinted names.
+        fonts = re.findall(rb"fonts/inter-[a-z-]+\.[0-9a-f]{12}\.woff2", body)
+        assert len(fonts) == 4
+        assert all((root / name.decode()).exists() for name in fonts)
+        unfingerprinted = re.sub(rb"\.[0-9a-f]{12}\.woff2", b".woff2", body)
+        assert unfingerprinted == (ROOT / "static" / "css" / "site.css").read_bytes()
 
         unhashed = client.get("/static/css/site.css")
         assert "immutable" not in unhashed.get("Cache-Control", "")

@@ -124,6 +124,19 @@ def test_invalid_profile_edit_keeps_what_was_typed(member_client, member):
     assert User.objects.get(pk=member.pk).affiliation == ""
 
 
+def test_a_display_name_over_the_limit_is_refused_and_kept(member_client, member):
+    """A name of 150 characters: the limit (80) said next to it, what was typed kept."""
+    name = "Maximiliana " * 12 + "Oppenheimer"
+    response = member_client.post(
+        reverse("accounts:profile-edit"), {"display_name": name, "affiliation": "Kept org"}
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Ensure this value has at most 80 characters (it has 155)." in content
+    assert f'value="{name}"' in content
+    assert User.objects.get(pk=member.pk).display_name != name
+
+
 def test_an_invalid_orcid_is_reported_once_on_the_profile_form(member_client):
     response = member_client.post(
         reverse("accounts:profile-edit"), {"display_name": "Kept", "orcid": "1234"}
