@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from accounts.models import User
 from discussions.models import Comment
@@ -105,4 +106,28 @@ def test_rejected_posts_break_no_rule_of_the_policy(staff_page, settings):
         tab.wait_for_load_state("networkidle")
         context.close()
         settings.JOURNAL_CLUB_RATE_LIMITS = {}
+    assert violations == []
+
+
+def test_a_swap_over_fields_others_styled_breaks_no_rule(staff_page):
+    """
+    Autofill and browser extensions give inputs an (empty) style attribute; a form that
+    htmx swaps back in keeps its field ids, and htmx must not carry that attribute over
+    (setting it would be an inline style).
+    """
+    page, base, violations = staff_page
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => "
+        "console.error('Refused to ' + e.violatedDirective));"
+    )
+    page.goto(base + "/discussions/implementation-support-practitioners/")
+    page.evaluate(
+        "document.querySelectorAll('input, textarea').forEach(field => {"
+        " field.style.color = 'red'; field.style.color = ''; })"
+    )
+    assert page.locator("#id_body_1[style]").count() == 1
+    page.locator("#id_body_1").fill("An answer, posted in place")
+    page.locator("#answer-1").get_by_role("button", name="Post your answer").click()
+    expect(page.locator("#question-1")).to_contain_text("An answer, posted in place")
+    assert page.locator("#id_body_1").input_value() == ""  # a fresh form, swapped in
     assert violations == []
