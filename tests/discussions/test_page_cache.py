@@ -8,7 +8,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from discussions import services
+from discussions import caching, services
 from discussions.caching import discussions_changed
 from discussions.models import Comment, Discussion
 from moderation import services as moderation
@@ -297,3 +297,18 @@ def test_a_members_reload_is_served_whole(client, discussion):
     statements = [query["sql"] for query in captured]
     # The session, the account, the discussion and the bell's count: nothing of the page.
     assert len(statements) == 4, statements
+
+
+def test_keys_carry_the_release_of_templates_and_code(settings, tmp_path):
+    """A template edited between deploys makes every key new: nothing stale is read."""
+    (tmp_path / "templates").mkdir()
+    template = tmp_path / "templates" / "page.html"
+    template.write_text("<p>before</p>")
+    settings.BASE_DIR = tmp_path
+    before = caching._release()
+    assert caching._release() == before  # the same files, the same release
+    template.write_text("<p>after</p>")
+    assert caching._release() != before
+    assert caching.RELEASE in caching.page_key(discussion_id=1, version=1, sort="oldest")
+    assert caching.RELEASE in caching.page_data_key(discussion_id=1, version=1, sort="oldest")
+    assert caching.RELEASE in caching.rendering_context()  # and so in every comment's key
