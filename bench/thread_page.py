@@ -213,7 +213,9 @@ def floor_article(row, in_reply_to, months) -> str:
     context = ""
     if row[13] or reply:
         affiliation = (
-            f'<span class="comment__affiliation">{escape(row[13])}</span>' if row[13] else ""
+            f'<span class="comment__affiliation" dir="auto">{escape(row[13])}</span>'
+            if row[13]
+            else ""
         )
         context = f'<p class="comment__context">{affiliation}{reply}</p>'
     count = ""
@@ -226,7 +228,7 @@ def floor_article(row, in_reply_to, months) -> str:
         f'<span class="avatar avatar--c{row[12] % 8}" aria-hidden="true">'
         f"{escape(initials(name))}</span>"
         f'<div class="comment__who"><p class="comment__byline">'
-        f'<a class="comment__author" href="/members/{username}/">{escape(name)}'
+        f'<a class="comment__author" dir="auto" href="/members/{username}/">{escape(name)}'
         f'</a><span class="comment__handle">@{username}</span><span class="comment__when">'
         f'<a class="comment__permalink" href="#comment-{pk}" '
         f'title="Permanent link to this comment">{time_html}</a></span></p>{context}</div>'

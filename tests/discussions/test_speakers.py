@@ -54,7 +54,7 @@ def test_each_comment_shows_who_is_speaking(client, speakers):
     assert badges(html, comments["plain"]) == []
     assert ">Host</span>" in html
     assert ">Author of the paper</span>" in html
-    assert '<span class="comment__affiliation">Analytical Engines Ltd</span>' in html
+    assert '<span class="comment__affiliation" dir="auto">Analytical Engines Ltd</span>' in html
     assert '<span class="avatar avatar--c' in html
     assert 'aria-hidden="true">AW</span>' in html
     # The question's own page shows the same.
