@@ -87,6 +87,53 @@
     });
   }
 
+  // --- Where the reader is: the question on screen is marked in the questions' list ----
+  // The last question whose top has passed a third of the window, or the last of all once
+  // the page is scrolled to its end (a short last question never reaches that third); a
+  // question just jumped to, while it fills the window.
+  function setupWhereAmI() {
+    var links = document.querySelectorAll(".toc__link");
+    var sections = document.querySelectorAll("section.question");
+    if (!links.length || !sections.length) return;
+    var pending = false;
+    function mark() {
+      pending = false;
+      var line = window.innerHeight / 3;
+      var current = null;
+      sections.forEach(function (section) {
+        if (section.getBoundingClientRect().top <= line) current = section.id;
+      });
+      var end = document.documentElement;
+      if (window.innerHeight + window.scrollY >= end.scrollHeight - 2 && current) {
+        current = sections[sections.length - 1].id;
+      }
+      // A question the reader just jumped to stays theirs while it is on screen.
+      var jumped = window.location.hash && document.getElementById(window.location.hash.slice(1));
+      if (jumped && jumped.matches("section.question")) {
+        var box = jumped.getBoundingClientRect();
+        if (box.top < window.innerHeight && box.bottom > line) current = jumped.id;
+      }
+      links.forEach(function (link) {
+        if (current && link.getAttribute("href") === "#" + current) {
+          link.setAttribute("aria-current", "location");
+        } else {
+          link.removeAttribute("aria-current");
+        }
+      });
+    }
+    window.addEventListener(
+      "scroll",
+      function () {
+        if (!pending) {
+          pending = true;
+          window.requestAnimationFrame(mark);
+        }
+      },
+      { passive: true }
+    );
+    mark();
+  }
+
   // The questions menu on a phone closes once a question is chosen.
   document.addEventListener("click", function (event) {
     var link = event.target.closest(".toc--menu a");
@@ -234,6 +281,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     setupToggles(document);
     setupPanels();
+    setupWhereAmI();
     reveal(window.location.hash);
   });
 })();

@@ -7,7 +7,8 @@ of the box it belongs to.
 
 Then what the discussion page offers a reader to find their way: the abstract, record and
 citation folded away and remembered as left, the questions beside the conversation on a
-desktop and in a menu on a phone, and long conversations folded to "N more replies".
+desktop (the one on screen marked) and in a menu on a phone, and long conversations
+folded to "N more replies".
 """
 
 import pytest
@@ -120,7 +121,8 @@ def test_panels_are_folded_and_remembered(live_server, page, discussion):
 def test_questions_beside_the_conversation_and_in_a_menu_on_a_phone(
     live_server, browser, discussion
 ):
-    CommentFactory(question=discussion.questions.get(number=2))
+    for question in discussion.questions.all():  # a page long enough to scroll through
+        CommentFactory.create_batch(6, question=question, body="A long answer. " * 40)
     desktop = browser.new_page(viewport={"width": 1280, "height": 800})
     desktop.goto(live_server.url + discussion.get_absolute_url())
     side = desktop.locator("aside.toc--side")
@@ -132,6 +134,17 @@ def test_questions_beside_the_conversation_and_in_a_menu_on_a_phone(
         desktop.evaluate("document.querySelector('#question-2').getBoundingClientRect().top") < 100
     )
     expect(side).to_be_in_viewport()  # it stays in view, beside the thread
+    # The question on screen is the one marked in the list.
+    expect(side.get_by_role("link", name="Question 2")).to_have_attribute(
+        "aria-current", "location"
+    )
+    desktop.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    expect(side.get_by_role("link", name="Question 3")).to_have_attribute(
+        "aria-current", "location"
+    )
+    expect(side.get_by_role("link", name="Question 2")).not_to_have_attribute(
+        "aria-current", "location"
+    )
     desktop.close()
 
     phone = browser.new_page(viewport={"width": 390, "height": 844})
