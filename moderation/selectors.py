@@ -15,7 +15,6 @@ from django.db import models
 from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
-from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Suspension
@@ -258,21 +257,17 @@ def is_new_member(published: int) -> bool:
     return published < settings.JOURNAL_CLUB_PREMODERATE_FIRST_POSTS
 
 
-def for_display(items: list[Comment], *, now: datetime.datetime) -> list[Comment]:
+def for_display(items: list[Comment]) -> list[Comment]:
     """
-    What each listed item shows besides its fields: ``queue_state``, ``waited`` (how long,
-    in words; ``ago`` on each flag), ``author_is_new``, and ``then``: the item to land on
-    once it is decided (the next one, or the previous one for the last), so a moderator
-    keeps their place.
+    What each listed item shows besides its fields: ``queue_state``, ``author_is_new``,
+    and ``then``: the item to land on once it is decided (the next one, or the previous
+    one for the last), so a moderator keeps their place.
     """
     for index, comment in enumerate(items):
         comment.queue_state = next(  # type: ignore[attr-defined]
             state for state, matches in _STATE_TESTS.items() if matches(comment)
         )
-        comment.waited = timesince(comment.waiting_since, now, depth=1)  # type: ignore[attr-defined]
         comment.author_is_new = is_new_member(comment.author_published)  # type: ignore[attr-defined]
-        for flag in comment.open_flags:  # type: ignore[attr-defined]
-            flag.ago = timesince(flag.created_at, now, depth=1)
         neighbour = items[index + 1] if index + 1 < len(items) else items[index - 1]
         comment.then = neighbour.pk if neighbour is not comment else None  # type: ignore[attr-defined]
     return items

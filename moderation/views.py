@@ -50,7 +50,7 @@ def queue(request):
     page = Paginator(selectors.queue_items(filters, now=now), QUEUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    items = selectors.for_display(list(page.object_list), now=now)
+    items = selectors.for_display(list(page.object_list))
     context = {
         "page": page,
         "items": items,
