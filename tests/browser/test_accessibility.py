@@ -274,10 +274,14 @@ def site(live_server) -> Site:
     )
 
 
-def _context(browser, site: Site, user, **options):
-    """A browser context, signed in as ``user`` if any, with axe-core in every page."""
+def signed_in_context(browser, base: str, user, *, axe: bool = False, **options):
+    """
+    A browser context on the live server at ``base``, signed in as ``user`` if any; with
+    ``axe``, axe-core in every page (ask for the ``axe_installed`` fixture too).
+    """
     context = browser.new_context(**options)
-    context.add_init_script(path=AXE_JS)
+    if axe:
+        context.add_init_script(path=AXE_JS)
     if user is not None:
         client = Client()
         client.force_login(user)
@@ -285,7 +289,7 @@ def _context(browser, site: Site, user, **options):
         # A __Host- cookie must be Secure, which Chromium only accepts for an https URL;
         # it sends Secure cookies to http://localhost all the same (a trustworthy origin).
         cookie = {"name": name, "value": client.cookies[name].value, "secure": True}
-        context.add_cookies([{**cookie, "url": site.base.replace("http:", "https:", 1)}])
+        context.add_cookies([{**cookie, "url": base.replace("http:", "https:", 1)}])
     return context
 
 
@@ -341,7 +345,8 @@ def test_every_page_passes_axe_at_both_widths_in_light_and_dark(
     for viewport, scheme, rules in COMBINATIONS:
         options = {"viewport": VIEWPORTS[viewport], "color_scheme": scheme, "bypass_csp": True}
         pages = {
-            who: _context(browser, site, user, **options).new_page() for who, user in users.items()
+            who: signed_in_context(browser, site.base, user, axe=True, **options).new_page()
+            for who, user in users.items()
         }
         try:
             for audited_page in PAGES:

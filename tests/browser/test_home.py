@@ -9,20 +9,18 @@ several discussions with avatars, live sessions, news in what the member follows
 import datetime
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from discussions.models import Comment, Discussion, DiscussionVisit, Follow
 from events.models import Meeting
 from tests.browser.test_accessibility import (  # noqa: F401 - axe_installed is a fixture
-    AXE_JS,
     SCHEMES,
     VIEWPORTS,
     axe_installed,
     axe_violations,
+    signed_in_context,
 )
 from tests.factories import CommentFactory, DiscussionFactory, UserFactory
 
@@ -69,17 +67,8 @@ def home(live_server):
 
 def _page(browser, base: str, user, *, viewport: str, scheme: str, axe: bool = False):
     """A page signed in as ``user`` (or a visitor's); with ``axe``, axe-core loaded in it."""
-    context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme, bypass_csp=axe)
-    if axe:  # node_modules is there (the axe_installed fixture says so, or skips)
-        context.add_init_script(path=AXE_JS)
-    if user is not None:
-        client = Client()
-        client.force_login(user)
-        name = settings.SESSION_COOKIE_NAME
-        # As in test_accessibility: a __Host- cookie is Secure, set through an https URL.
-        cookie = {"name": name, "value": client.cookies[name].value, "secure": True}
-        context.add_cookies([{**cookie, "url": base.replace("http:", "https:", 1)}])
-    return context.new_page()
+    options = {"viewport": VIEWPORTS[viewport], "color_scheme": scheme, "bypass_csp": axe}
+    return signed_in_context(browser, base, user, axe=axe, **options).new_page()
 
 
 @pytest.mark.usefixtures("axe_installed")

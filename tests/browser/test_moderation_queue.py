@@ -3,30 +3,28 @@ The review queue in Chromium: axe-core finds nothing at phone and desktop widths
 and dark, nothing overflows sideways, the keyboard shortcuts clear items under the strict
 Content-Security-Policy, and the bulk actions work without JavaScript.
 
-Patterns (the signed-in context, axe from node_modules) as in test_accessibility.py.
+The signed-in context and axe-core come from test_accessibility.py.
 """
 
 import datetime
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from discussions.models import Comment
 from moderation.models import Flag
-from tests.conftest import BROWSER_REQUIRED
+from tests.browser.test_accessibility import (  # noqa: F401 - axe_installed is a fixture
+    VIEWPORTS,
+    axe_installed,
+    axe_violations,
+    signed_in_context,
+)
 from tests.factories import CommentFactory, DiscussionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
-AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 # Records what the Content-Security-Policy refused, where the test can read it.
 RECORD_CSP = """
 window.__csp = [];
@@ -34,15 +32,6 @@ document.addEventListener('securitypolicyviolation', e => {
   window.__csp.push(e.violatedDirective + ' ' + e.blockedURI);
 });
 """
-
-
-@pytest.fixture
-def axe_installed():
-    if not AXE_JS.exists():
-        message = f"the queue's audit needs {AXE_JS.relative_to(ROOT)}: run `npm ci`"
-        if BROWSER_REQUIRED:
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 @pytest.fixture
@@ -89,33 +78,16 @@ def queue(live_server, settings):
 
 def signed_in(browser, queue, **options):
     """A browser context signed in as the moderator."""
-    context = browser.new_context(**options)
-    client = Client()
-    client.force_login(queue["moderator"])
-    name = settings.SESSION_COOKIE_NAME
-    # A __Host- cookie must be Secure; Chromium sends it to http://localhost all the same.
-    cookie = {"name": name, "value": client.cookies[name].value, "secure": True}
-    context.add_cookies([{**cookie, "url": queue["base"].replace("http:", "https:", 1)}])
-    return context
+    return signed_in_context(browser, queue["base"], queue["moderator"], **options)
 
 
-def axe_violations(page) -> list[str]:
-    return page.evaluate(
-        """tags => axe.run(document, {runOnly: {type: 'tag', values: tags},
-                                      resultTypes: ['violations']})
-            .then(r => r.violations.map(v => v.id + ': ' + v.help + ' :: '
-                   + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')))""",
-        AXE_TAGS,
-    )
-
-
+@pytest.mark.usefixtures("axe_installed")
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_queue_passes_axe_and_fits_the_screen(browser, queue, axe_installed, viewport, scheme):
+def test_the_queue_passes_axe_and_fits_the_screen(browser, queue, viewport, scheme):
     context = signed_in(
-        browser, queue, viewport=VIEWPORTS[viewport], color_scheme=scheme, bypass_csp=True
+        browser, queue, axe=True, viewport=VIEWPORTS[viewport], color_scheme=scheme, bypass_csp=True
     )
-    context.add_init_script(path=AXE_JS)
     page = context.new_page()
     page.goto(queue["base"] + reverse("moderation:queue"))
     width = VIEWPORTS[viewport]["width"]
