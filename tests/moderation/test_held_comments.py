@@ -22,16 +22,6 @@ def held_first_posts(settings):
 
 
 @pytest.fixture
-def moderator(db):
-    return UserFactory(roles=["Moderators"])
-
-
-@pytest.fixture
-def question(discussion):
-    return discussion.questions.first()
-
-
-@pytest.fixture
 def run_tasks(django_capture_on_commit_callbacks):
     """Run what committed transactions enqueue, as the worker would."""
     return lambda: django_capture_on_commit_callbacks(execute=True)

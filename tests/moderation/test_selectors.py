@@ -13,16 +13,6 @@ from moderation.selectors import QueueFilters, QueueState
 from tests.factories import CommentFactory, DiscussionFactory, UserFactory
 
 
-@pytest.fixture
-def moderator(db):
-    return UserFactory(roles=["Moderators"])
-
-
-@pytest.fixture
-def question(discussion):
-    return discussion.questions.first()
-
-
 def flag(comment, reason=Flag.Reason.SPAM, *, days_ago=0, note=""):
     created = timezone.now() - datetime.timedelta(days=days_ago)
     return Flag.objects.create(

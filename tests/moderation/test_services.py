@@ -16,11 +16,6 @@ from tests.factories import CommentFactory, UserFactory
 
 
 @pytest.fixture
-def moderator(db):
-    return UserFactory(roles=["Moderators"])
-
-
-@pytest.fixture
 def comment(discussion):
     return CommentFactory(question=discussion.questions.first(), body="Under review")
 

@@ -15,19 +15,9 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
-def moderator(db):
-    return UserFactory(roles=["Moderators"])
-
-
-@pytest.fixture
 def moderator_client(client, moderator):
     client.force_login(moderator)
     return client
-
-
-@pytest.fixture
-def question(discussion):
-    return discussion.questions.first()
 
 
 def url(name, *args):
