@@ -272,6 +272,7 @@ def build(papers: int, comments: int, seed: int = 7) -> dict:
     """The archive: papers with authors, abstracts and subjects; discussions; comments."""
     from accounts.models import User
     from articles.models import AbstractSection, Article, Author, Journal, Subject
+    from clubs.models import Club
     from discussions.models import Comment, Discussion, Question
 
     rng = random.Random(seed)
@@ -341,8 +342,10 @@ def build(papers: int, comments: int, seed: int = 7) -> dict:
         for n in range(400)
     )
     now = timezone.now()
+    club = Club.objects.create(name="Bench club", slug="bench-club")
     discussions = Discussion.objects.bulk_create(
         Discussion(
+            club=club,
             article=article,
             slug=f"discussion-{n}",
             host=rng.choice(members),

@@ -66,6 +66,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "accounts",
     "articles",
+    "clubs",
     "discussions",
     "moderation",
     "django.contrib.admin",

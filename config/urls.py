@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("discussions.urls")),
     path("papers/", include("articles.urls")),
     path("members/", include("accounts.urls")),
+    path("clubs/", include("clubs.urls")),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("notifications.urls")),
     path("moderation/", include("moderation.urls")),

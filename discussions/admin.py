@@ -8,6 +8,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from clubs.models import Club, Membership, Role
 from core.markdown import sanitize_html
 
 from . import caching, services, signals
@@ -113,13 +114,48 @@ def _free_slug(base: str, *, discussion: Discussion) -> str:
     return slug
 
 
+def clubs_in_reach(request):
+    """
+    The clubs whose discussions this member curates in the admin: every club for staff
+    who curate clubs (``clubs.change_club``), else those they lead or host, so that a
+    club's lead with admin access never lists another club's discussions or comments.
+    """
+    if request.user.is_superuser or request.user.has_perm("clubs.change_club"):
+        return Club.objects.all()
+    return Club.objects.filter(
+        pk__in=Membership.objects.active()
+        .filter(member=request.user, role__in=[Role.LEAD, Role.HOST])
+        .values("club_id")
+    )
+
+
+class ClubListFilter(admin.SimpleListFilter):
+    """By club, listing only the clubs in the member's reach."""
+
+    title = _("club")
+    parameter_name = "club"
+    lookup = "club"
+
+    def lookups(self, request, model_admin):
+        return [(str(club.pk), club.name) for club in clubs_in_reach(request)]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(**{self.lookup: int(self.value())})
+        return queryset
+
+
+class CommentClubFilter(ClubListFilter):
+    lookup = "question__discussion__club"
+
+
 @admin.register(Discussion)
 class DiscussionAdmin(admin.ModelAdmin):
     form = DiscussionAdminForm
     inlines = [QuestionInline]
-    list_display = ["article", "host", "status", "opens_at", "closes_at", "comment_count"]
-    list_select_related = ["article", "host"]
-    list_filter = ["status"]
+    list_display = ["article", "club", "host", "status", "opens_at", "closes_at", "comment_count"]
+    list_select_related = ["article", "host", "club"]
+    list_filter = [ClubListFilter, "status"]
     search_fields = [
         "article__title",
         "article__slug",
@@ -131,6 +167,7 @@ class DiscussionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["article", "host"]
     readonly_fields = ["created_at", "updated_at"]
     fields = [
+        "club",
         "article",
         "slug",
         "host",
@@ -142,7 +179,16 @@ class DiscussionAdmin(admin.ModelAdmin):
     actions = ["open_discussions", "close_discussions"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_activity()
+        discussions = super().get_queryset(request).filter(club__in=clubs_in_reach(request))
+        return discussions.with_activity()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "club":
+            kwargs["queryset"] = clubs_in_reach(request)
+            clubs = list(kwargs["queryset"][:2])
+            if len(clubs) == 1:  # a one-club site: nothing to choose
+                kwargs["initial"] = clubs[0].pk
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "slug":
@@ -213,7 +259,9 @@ class CommentDiscussionFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         discussions = (
-            Discussion.objects.filter(questions__comments__isnull=False)
+            Discussion.objects.filter(
+                questions__comments__isnull=False, club__in=clubs_in_reach(request)
+            )
             .select_related("article")
             .distinct()
         )
@@ -251,7 +299,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     list_display = ["excerpt", "author", "discussion", "question_number", "created_at", "deleted"]
     list_select_related = ["author", "question__discussion__article"]
-    list_filter = [CommentDiscussionFilter, CommentDeletedFilter]
+    list_filter = [CommentClubFilter, CommentDiscussionFilter, CommentDeletedFilter]
     search_fields = ["body", "author__username", "author__display_name", "author__email"]
     date_hierarchy = "created_at"
     fields = [
@@ -267,6 +315,13 @@ class CommentAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     actions = None  # in particular no "delete selected"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(question__discussion__club__in=clubs_in_reach(request))
+        )
 
     def has_add_permission(self, request):
         return False

@@ -10,12 +10,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
+from clubs.models import Club, Membership
 
 
 class DiscussionQuerySet(models.QuerySet):
     def published(self):
-        """Discussions anyone may read: open or closed, never drafts."""
-        return self.exclude(status=Discussion.Status.DRAFT)
+        """
+        Discussions anyone may read: open or closed, never drafts, in a public club. Every
+        surface for readers at large (feeds, sitemap, search, browse, calendars, profiles)
+        starts from here, so a private club's discussions reach none of them.
+        """
+        return self.exclude(status=Discussion.Status.DRAFT).filter(
+            club__visibility=Club.Visibility.PUBLIC
+        )
 
     def open(self):
         return self.filter(status=Discussion.Status.OPEN)
@@ -24,10 +31,28 @@ class DiscussionQuerySet(models.QuerySet):
         return self.filter(status=Discussion.Status.CLOSED)
 
     def visible_to(self, user):
-        """Staff also see drafts (to preview them); everyone else sees published ones."""
-        if user.is_staff:
+        """
+        What this reader may open: the published discussions, those of the member's private
+        clubs, and drafts of the clubs they host or lead; staff see everything (to preview
+        drafts). The member's clubs are a subquery, not a query of their own.
+        """
+        if user.is_authenticated and user.is_staff:
             return self.all()
-        return self.published()
+        if not user.is_authenticated:
+            return self.published()
+        memberships = Membership.objects.filter(member=user, banned_at__isnull=True)
+        hosting = memberships.filter(role__in=["lead", "host"])
+        return self.filter(
+            Q(pk__in=self.published().values("pk"))
+            | Q(
+                ~Q(status=Discussion.Status.DRAFT),
+                club__in=memberships.values("club_id"),
+            )
+            | Q(club__in=hosting.values("club_id"))
+        )
+
+    def in_club(self, club):
+        return self.filter(club=club)
 
     def newest_first(self):
         return self.order_by(models.F("opens_at").desc(nulls_last=True), "-created_at")
@@ -111,6 +136,12 @@ class Discussion(models.Model):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
+    club = models.ForeignKey(
+        Club,
+        on_delete=models.PROTECT,
+        related_name="discussions",
+        verbose_name=_("club"),
+    )
     article = models.ForeignKey(
         Article,
         on_delete=models.PROTECT,

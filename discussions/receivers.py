@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from accounts.signals import member_changed
 from articles.signals import papers_changed
+from clubs.signals import club_changed, membership_changed
 
 from . import caching
 from .models import Discussion
@@ -24,6 +25,21 @@ def on_member_changed(sender, *, member, **kwargs) -> None:
     caching.discussions_changed(Discussion.objects.filter(pk__in=involved))
 
 
+def on_membership_changed(sender, *, club, member, **kwargs) -> None:
+    caching.reader_changed(member.pk)  # what they may do, and see, in the club changed
+    # Their badges ("moderator") show on the club's pages they wrote in.
+    involved = Discussion.objects.filter(
+        Q(host=member) | Q(questions__comments__author=member), club=club
+    ).values("pk")
+    caching.discussions_changed(Discussion.objects.filter(pk__in=involved))
+
+
+def on_club_changed(sender, *, club, **kwargs) -> None:
+    caching.discussions_changed(Discussion.objects.filter(club=club))
+
+
 def connect() -> None:
+    membership_changed.connect(on_membership_changed, dispatch_uid="discussions-membership")
+    club_changed.connect(on_club_changed, dispatch_uid="discussions-club-changed")
     papers_changed.connect(on_papers_changed, dispatch_uid="discussions-papers-changed")
     member_changed.connect(on_member_changed, dispatch_uid="discussions-member-changed")

@@ -31,6 +31,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.safestring import mark_safe
 
 from articles.models import Author
+from clubs import access
+from clubs.models import Club, Membership, Role
 from core.markdown import render_markdown
 
 from . import caching
@@ -43,7 +45,14 @@ from .models import (
     Question,
     Reaction,
 )
-from .services import can_host, member_can_participate, member_is_verified, member_suspension
+from .services import (
+    can_host,
+    can_lock,
+    can_moderate,
+    can_take_part,
+    member_is_verified,
+    member_suspension,
+)
 from .threads import (
     ANSWERS_PER_PAGE,
     QuestionStats,
@@ -101,6 +110,7 @@ class Reader:
     can_lock: bool
     can_host: bool
     suspension: object | None
+    outside_club: bool = False  # signed in, but the club does not take their words
     helpful_ids: frozenset[int] = frozenset()  # comments they marked helpful
     # What they follow here: ("discussion" | "question" | "thread", id).
     follows: frozenset[tuple[str, int]] = frozenset()
@@ -222,7 +232,7 @@ def reader_for(user, discussion: Discussion, *, comment: Comment | None = None) 
 
 
 def _read_reader(user, discussion: Discussion, *, comment: Comment | None = None) -> Reader:
-    can_participate = member_can_participate(user)
+    can_participate = can_take_part(user, discussion)
     marks = Reaction.objects.marked_by(user).in_discussion(discussion)
     follows = Follow.objects.on_discussion_page(user, discussion)
     if comment is not None:
@@ -233,10 +243,11 @@ def _read_reader(user, discussion: Discussion, *, comment: Comment | None = None
         signed_in=True,
         verified=member_is_verified(user),
         can_participate=can_participate,
-        can_moderate=user.has_perm(MODERATE),
-        can_lock=user.has_perm(LOCK),
+        can_moderate=can_moderate(user, discussion),
+        can_lock=can_lock(user, discussion),
         can_host=can_host(user, discussion),
         suspension=None if can_participate else member_suspension(user),
+        outside_club=not can_participate and not access.may_post(user, discussion.club),
         helpful_ids=frozenset(marks.values_list("comment_id", flat=True)),
         follows=frozenset(
             ("discussion", d) if d else ("question", q) if q else ("thread", t)
@@ -261,9 +272,10 @@ def _read_reader(user, discussion: Discussion, *, comment: Comment | None = None
 # --- The shared part -------------------------------------------------------------------------
 
 
-def page_version(slug: str) -> tuple[int, int, str] | None:
+def page_version(slug: str) -> tuple[int, int, bool] | None:
     """
-    The id, version and status of the discussion with this slug: all a visitor's page
+    The id and version of the discussion with this slug, and whether anyone may read it
+    (published, in a public club): all a visitor's page
     needs to be served from the cache, and kept there (``caching.page_version_key``).
     Read from the database written out, as the visit's update is: building the query
     with the ORM cost ten times what running it does.
@@ -272,15 +284,21 @@ def page_version(slug: str) -> tuple[int, int, str] | None:
     found = cache.get(key) if caching.enabled() else None
     if found is None:
         with connection.cursor() as cursor:
-            cursor.execute(_PAGE_VERSION, [slug])
+            cursor.execute(_PAGE_VERSION, [Discussion.Status.DRAFT, Club.Visibility.PUBLIC, slug])
             found = cursor.fetchone()
+            if found is not None:  # SQLite answers 0 or 1
+                found = (found[0], found[1], bool(found[2]))
         if found is not None and caching.enabled():
             cache.set(key, tuple(found), caching.VERSION_TIMEOUT)
     return found
 
 
 _DISCUSSION_TABLE = connection.ops.quote_name(Discussion._meta.db_table)
-_PAGE_VERSION = f"SELECT id, version, status FROM {_DISCUSSION_TABLE} WHERE slug = %s"  # noqa: S608
+_CLUB_TABLE = connection.ops.quote_name(Club._meta.db_table)
+_PAGE_VERSION = (
+    f"SELECT d.id, d.version, d.status <> %s AND c.visibility = %s FROM {_DISCUSSION_TABLE} d "  # noqa: S608
+    f"JOIN {_CLUB_TABLE} c ON c.id = d.club_id WHERE d.slug = %s"
+)
 
 
 def page_data(discussion: Discussion, *, sort: Sort, reader=None) -> PageData:
@@ -290,7 +308,14 @@ def page_data(discussion: Discussion, *, sort: Sort, reader=None) -> PageData:
     awaiting review).
     """
     key = caching.page_data_key(discussion_id=discussion.pk, version=discussion.version, sort=sort)
-    shared = reader is None and caching.enabled() and discussion.status != Discussion.Status.DRAFT
+    # Drafts and private clubs' discussions are never kept where another reader's key
+    # could find them.
+    shared = (
+        reader is None
+        and caching.enabled()
+        and discussion.status != Discussion.Status.DRAFT
+        and not discussion.club.is_private
+    )
     if shared:
         data = cache.get(key)
         if data is not None:
@@ -360,6 +385,13 @@ def member_roles(
     members = get_user_model().objects.filter(pk__in=ids, is_active=True)
     members = members.annotate(
         moderates=Exists(get_user_model().objects.filter(moderates, pk=OuterRef("pk")))
+        | Exists(
+            Membership.objects.active().filter(
+                club_id=discussion.club_id,
+                member=OuterRef("pk"),
+                role__in=[Role.LEAD, Role.MODERATOR],
+            )
+        )
     )
     if paper_authors is None:
         members = members.annotate(

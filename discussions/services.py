@@ -30,6 +30,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Suspension, User
+from clubs import access
 from core.markdown import render_markdown
 from core.ratelimits import consume
 
@@ -84,6 +85,11 @@ def member_can_participate(user: User) -> bool:
     return member_is_verified(user) and member_suspension(user) is None
 
 
+def can_take_part(user: User, discussion: Discussion) -> bool:
+    """May take part in this discussion: a participant, and the club takes their words."""
+    return member_can_participate(user) and access.may_post(user, discussion.club)
+
+
 def can_edit_comment(user: User, comment: Comment, discussion: Discussion) -> bool:
     return (
         user.is_authenticated
@@ -96,12 +102,29 @@ def can_edit_comment(user: User, comment: Comment, discussion: Discussion) -> bo
 
 
 def can_host(user: User, discussion: Discussion) -> bool:
-    """The discussion's own host (with the host role), or staff who curate discussions."""
+    """
+    The discussion's own host (a host of its club, or with the site's host role), the
+    club's leads, or staff who curate discussions.
+    """
     if not user.is_authenticated:
         return False
-    if user.has_perm("discussions.change_discussion"):
+    if access.is_lead(user, discussion.club_id) or user.has_perm("discussions.change_discussion"):
         return True
-    return discussion.host_id == user.pk and user.has_perm("discussions.host_discussion")
+    return discussion.host_id == user.pk and (
+        access.can_host(user, discussion.club_id) or user.has_perm("discussions.host_discussion")
+    )
+
+
+def can_moderate(user: User, discussion: Discussion) -> bool:
+    """The club's leads and moderators, and the site's moderators."""
+    return access.can_moderate(user, discussion.club_id)
+
+
+def can_lock(user: User, discussion: Discussion) -> bool:
+    """Lock questions and the discussion: the club's leads and moderators, the site's."""
+    if not user.is_authenticated:
+        return False
+    return access.moderates(user, discussion.club_id) or user.has_perm("moderation.lock_threads")
 
 
 def can_write_synthesis(user: User, discussion: Discussion) -> bool:
@@ -116,7 +139,7 @@ def can_delete_comment(user: User, comment: Comment) -> bool:
 def check_can_post(*, member: User, question: Question) -> None:
     """Raise NotAllowed, with the reason, unless the member may post on this question now."""
     _require_open(question.discussion, question)
-    _require_participant(member)
+    _require_participant(member, question.discussion)
 
 
 # --- Services ----------------------------------------------------------------------------
@@ -140,7 +163,7 @@ def comment_post(
     with transaction.atomic():
         discussion = question.discussion
         _require_open(discussion, question)
-        _require_participant(author)
+        _require_participant(author, discussion)
         if parent is not None:
             # Lock the parent so that it cannot be deleted while the reply is attached.
             parent = Comment.objects.select_for_update(no_key=True).get(pk=parent.pk)
@@ -284,7 +307,7 @@ def comment_mark_helpful(*, comment: Comment, member: User, helpful: bool = True
         if comment.is_deleted or comment.status != Comment.Status.PUBLISHED:
             raise NotAllowed(_("That comment was deleted or hidden."))
         _require_open(comment.question.discussion, comment.question)
-        _require_participant(member)
+        _require_participant(member, comment.question.discussion)
         marks = Reaction.objects.filter(comment=comment, member=member, kind=Reaction.Kind.HELPFUL)
         if helpful and not marks.exists():
             Reaction.objects.create(comment=comment, member=member, kind=Reaction.Kind.HELPFUL)
@@ -603,9 +626,23 @@ def _require_not_suspended(user: User) -> None:
         raise NotAllowed(suspension_message(suspension))
 
 
-def _require_participant(user: User) -> None:
+def _require_participant(user: User, discussion: Discussion) -> None:
     _require_verified(user)
     _require_not_suspended(user)
+    _require_club_member(user, discussion.club)
+
+
+def _require_club_member(user: User, club) -> None:
+    if access.may_post(user, club):
+        return
+    if access.is_banned(user, club):
+        raise NotAllowed(
+            _("You can no longer take part in the discussions of %(club)s.") % {"club": club}
+        )
+    raise NotAllowed(
+        _("Only members of %(club)s take part in its discussions: join the club first.")
+        % {"club": club}
+    )
 
 
 def suspension_message(suspension: Suspension) -> str:
@@ -624,9 +661,11 @@ def _needs_review(author: User, discussion: Discussion, *, published: int) -> bo
     moderator, unless they host or moderate.
     """
     first_posts = settings.JOURNAL_CLUB_PREMODERATE_FIRST_POSTS
-    if not first_posts or discussion.host_id == author.pk:
+    if not first_posts or not discussion.club.premoderation or discussion.host_id == author.pk:
         return False
-    if author.has_perm("moderation.moderate_comments"):
+    if access.can_moderate(author, discussion.club_id) or access.can_host(
+        author, discussion.club_id
+    ):
         return False
     return published < first_posts
 

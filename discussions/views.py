@@ -37,6 +37,8 @@ from .models import Comment, Discussion, Question
 from .threads import MAX_DEPTH, Sort, answer_page_of
 
 DISCUSSIONS_PER_PAGE = 20
+# What the rights of a reader need of a discussion's club (``clubs.access``).
+CLUB_FIELDS = ("club__id", "club__name", "club__slug", "club__visibility", "club__joining")
 PENDING_EXPLANATION = gettext_lazy(
     "Thank you: your comment is saved. As a new member, your first comment is read by a "
     "moderator before others see it; until then it shows as “Awaiting review”, to you alone."
@@ -79,7 +81,7 @@ def discussion_detail(request, slug):
     cacheable = _whole_page_cacheable(request)
     if cacheable:
         found = selectors.page_version(slug)
-        if found is not None and found[2] != Discussion.Status.DRAFT:
+        if found is not None and found[2]:  # anyone may read it
             key = caching.page_key(discussion_id=found[0], version=found[1], sort=sort)
             content = cache.get(key)
             if content is not None:
@@ -90,7 +92,8 @@ def discussion_detail(request, slug):
             return served
     discussion = _get_discussion(request, slug)
     response = _render_discussion(request, discussion, sort=sort)
-    if cacheable and discussion.status != Discussion.Status.DRAFT:
+    for_all = discussion.status != Discussion.Status.DRAFT and not discussion.club.is_private
+    if cacheable and for_all:
         key = caching.page_key(discussion_id=discussion.pk, version=discussion.version, sort=sort)
         cache.set(key, response.content, caching.PAGE_TIMEOUT)
     return response
@@ -413,7 +416,9 @@ def _member_page_from_cache(request, slug, *, sort: Sort) -> HttpResponse | None
     what is theirs comes from the cache too, so this costs one narrow query of its own.
     """
     discussion = _narrow(
-        Discussion.objects.visible_to(request.user).only("pk", "version", "status", "host_id"),
+        Discussion.objects.visible_to(request.user)
+        .select_related("club")
+        .only("pk", "version", "status", "host_id", *CLUB_FIELDS),
         slug,
     )
     if discussion is None:
@@ -605,7 +610,9 @@ def _require(allowed: bool, request) -> None:
 def _get_discussion(request, slug) -> Discussion:
     """The discussion, if this visitor may see it (drafts are 404 except for staff)."""
     return get_object_or_404(
-        Discussion.objects.visible_to(request.user).select_related("article__journal", "host"),
+        Discussion.objects.visible_to(request.user).select_related(
+            "article__journal", "host", "club"
+        ),
         slug=slug,
     )
 

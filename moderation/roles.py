@@ -23,6 +23,9 @@ STAFF_MODELS = [
     ("articles", "subject"),
     ("discussions", "discussion"),
     ("discussions", "question"),
+    ("clubs", "club"),
+    ("clubs", "membership"),
+    ("clubs", "questiontemplate"),
 ]
 
 ROLES: dict[str, list[str]] = {

@@ -8,6 +8,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from articles.models import AbstractSection, Article, Author, Journal, Subject
+from clubs.models import Club, Membership
 from core.markdown import render_markdown
 from discussions import caching
 from discussions.models import Comment, Discussion, Question
@@ -118,6 +119,35 @@ class AbstractSectionFactory(factory.django.DjangoModelFactory):
     body = "Some text."
 
 
+class ClubFactory(factory.django.DjangoModelFactory):
+    """A public club anyone may join (visibility="private", joining="request" for others)."""
+
+    class Meta:
+        model = Club
+
+    name = factory.Sequence(lambda n: f"Club {n}")
+    slug = factory.Sequence(lambda n: f"club-{n}")
+    tagline = "Papers on implementation, read together."
+    visibility = Club.Visibility.PUBLIC
+    joining = Club.Joining.OPEN
+
+
+def default_club() -> Club:
+    """The one public club of a one-club site (as the migration makes it)."""
+    return Club.objects.get_or_create(
+        slug="journal-club", defaults={"name": "Journal Club"}
+    )[0]
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    club = factory.SubFactory(ClubFactory)
+    member = factory.SubFactory(UserFactory)
+    role = "member"
+
+
 class DiscussionFactory(factory.django.DjangoModelFactory):
     """An open discussion with three questions (questions=0 for none)."""
 
@@ -125,6 +155,7 @@ class DiscussionFactory(factory.django.DjangoModelFactory):
         model = Discussion
         skip_postgeneration_save = True
 
+    club = factory.LazyFunction(default_club)
     article = factory.SubFactory(ArticleFactory)
     slug = factory.Sequence(lambda n: f"discussion-{n}")
     host = factory.SubFactory(UserFactory, roles=["Hosts"])

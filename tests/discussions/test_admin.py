@@ -11,6 +11,7 @@ from tests.factories import (
     ArticleFactory,
     CommentFactory,
     DiscussionFactory,
+    default_club,
     UserFactory,
 )
 
@@ -35,6 +36,7 @@ def _discussion_data(discussion, rows, **fields):
     ``(question or None, number, delete)``; a question keeps its text, a new row gets one.
     """
     data = {
+        "club": discussion.club_id,
         "article": discussion.article_id,
         "slug": discussion.slug,
         "host": discussion.host_id,
@@ -162,7 +164,7 @@ def test_a_discussion_must_close_after_it_opens(staff_client, discussion):
 
 def test_staff_add_a_discussion_with_its_questions(staff_client):
     article, host = ArticleFactory(), UserFactory()
-    draft = Discussion(article=article, host=host, slug="albers-2020", status="draft")
+    draft = Discussion(club=default_club(), article=article, host=host, slug="albers-2020", status="draft")
 
     response = staff_client.post(
         reverse("admin:discussions_discussion_add"),
@@ -188,7 +190,7 @@ def _new_rows(*texts):
 
 def test_a_discussion_left_without_a_slug_takes_the_papers(staff_client):
     article = ArticleFactory(slug="albers-2020-implementation-support")
-    draft = Discussion(article=article, host=UserFactory(), slug="", status="draft")
+    draft = Discussion(club=default_club(), article=article, host=UserFactory(), slug="", status="draft")
 
     response = staff_client.post(ADD, _discussion_data(draft, [(None, 1, False)]))
 
@@ -200,7 +202,7 @@ def test_a_papers_second_discussion_left_without_a_slug_gets_one_of_its_own(staf
     article = ArticleFactory(slug="albers-2020")
     DiscussionFactory(article=article, slug="albers-2020")
     DiscussionFactory(slug="albers-2020-2")
-    draft = Discussion(article=article, host=UserFactory(), slug="", status="draft")
+    draft = Discussion(club=default_club(), article=article, host=UserFactory(), slug="", status="draft")
 
     response = staff_client.post(ADD, _discussion_data(draft, [(None, 1, False)]))
 
@@ -209,7 +211,7 @@ def test_a_papers_second_discussion_left_without_a_slug_gets_one_of_its_own(staf
 
 
 def test_a_slug_typed_by_staff_is_kept(staff_client):
-    draft = Discussion(article=ArticleFactory(), host=UserFactory(), slug="own-words")
+    draft = Discussion(club=default_club(), article=ArticleFactory(), host=UserFactory(), slug="own-words")
 
     staff_client.post(ADD, _discussion_data(draft, [(None, 1, False)]) | {"status": "draft"})
 
@@ -217,7 +219,7 @@ def test_a_slug_typed_by_staff_is_kept(staff_client):
 
 
 def test_new_questions_left_without_a_number_are_numbered_1_2_3(staff_client):
-    draft = Discussion(article=ArticleFactory(), host=UserFactory(), slug="q", status="draft")
+    draft = Discussion(club=default_club(), article=ArticleFactory(), host=UserFactory(), slug="q", status="draft")
     data = _discussion_data(draft, []) | _new_rows("Why?", "How?", "What next?")
 
     response = staff_client.post(ADD, data)
@@ -240,7 +242,7 @@ def test_a_question_added_without_a_number_comes_after_the_others(staff_client, 
 
 
 def test_a_discussion_added_as_open_without_an_opening_date_opens_now(staff_client):
-    draft = Discussion(article=ArticleFactory(), host=UserFactory(), slug="now", status="open")
+    draft = Discussion(club=default_club(), article=ArticleFactory(), host=UserFactory(), slug="now", status="open")
     before = timezone.now()
 
     response = staff_client.post(ADD, _discussion_data(draft, [(None, 1, False)]))

@@ -1,0 +1,89 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Club, Invitation, JoinRequest, Membership, Nomination, QuestionTemplate
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ["member", "role", "joined_at", "banned_at", "ban_reason"]
+    readonly_fields = ["joined_at"]
+    autocomplete_fields = ["member"]
+    extra = 0
+
+
+class QuestionTemplateInline(admin.TabularInline):
+    model = QuestionTemplate
+    fields = ["position", "text"]
+    extra = 1
+
+
+@admin.register(Club)
+class ClubAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "visibility", "joining", "language", "created_at"]
+    list_filter = ["visibility", "joining", "language"]
+    search_fields = ["name", "slug", "tagline"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [QuestionTemplateInline, MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "tagline", "description", "logo", "language"]}),
+        (_("Who reads and who joins"), {"fields": ["visibility", "joining", "email_domains"]}),
+        (_("Moderation"), {"fields": ["premoderation", "code_of_conduct"]}),
+    ]
+
+    def get_queryset(self, request):
+        """Staff who curate clubs see them all; a lead with admin access, their own."""
+        clubs = super().get_queryset(request)
+        if request.user.is_superuser or request.user.has_perm("clubs.change_club"):
+            return clubs
+        return clubs.filter(memberships__member=request.user, memberships__role="lead")
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["member", "club", "role", "joined_at", "banned_at"]
+    list_filter = ["role", "club"]
+    list_select_related = ["member", "club"]
+    search_fields = ["member__username", "member__display_name", "member__email", "club__name"]
+    autocomplete_fields = ["member", "club"]
+
+
+@admin.register(JoinRequest)
+class JoinRequestAdmin(admin.ModelAdmin):
+    list_display = ["member", "club", "status", "created_at", "decided_at"]
+    list_filter = ["status", "club"]
+    list_select_related = ["member", "club"]
+    readonly_fields = ["club", "member", "message", "created_at", "decided_by", "decided_at"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are made from the club's pages (the token is shown once); here, read."""
+
+    list_display = ["__str__", "club", "role", "created_at", "expires_at", "used_at", "revoked_at"]
+    list_filter = ["club"]
+    list_select_related = ["club"]
+    fields = [
+        "club",
+        "email",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "used_at",
+        "used_by",
+        "uses",
+        "revoked_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Nomination)
+class NominationAdmin(admin.ModelAdmin):
+    list_display = ["article", "club", "nominated_by", "status", "created_at"]
+    list_filter = ["status", "club"]
+    list_select_related = ["article", "club", "nominated_by"]
+    autocomplete_fields = ["article", "nominated_by"]
