@@ -125,7 +125,7 @@ class Club(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("clubs:detail", kwargs={"slug": self.slug})
+        return reverse("discussions:club", kwargs={"slug": self.slug})
 
     @property
     def is_private(self) -> bool:
