@@ -12,6 +12,7 @@ from clubs.models import Club, Membership, Role
 from core.markdown import sanitize_html
 
 from . import caching, services, signals
+from .hosting import free_slug
 from .models import Comment, Discussion, Follow, Question
 
 
@@ -93,25 +94,10 @@ class DiscussionAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if not data.get("slug") and data.get("article"):
-            data["slug"] = _free_slug(data["article"].slug, discussion=self.instance)
+            data["slug"] = free_slug(data["article"].slug, discussion=self.instance)
         if data.get("status") == Discussion.Status.OPEN and not data.get("opens_at"):
             data["opens_at"] = timezone.now()
         return data
-
-
-def _free_slug(base: str, *, discussion: Discussion) -> str:
-    """``base``, or ``base-2``, ``base-3``… if another discussion has it."""
-    limit = Discussion._meta.get_field("slug").max_length
-    taken = set(
-        Discussion.objects.filter(slug__startswith=base[: limit - 4])
-        .exclude(pk=discussion.pk)
-        .values_list("slug", flat=True)
-    )
-    slug, number = base[:limit], 2
-    while slug in taken:
-        suffix = f"-{number}"
-        slug, number = base[: limit - len(suffix)] + suffix, number + 1
-    return slug
 
 
 def clubs_in_reach(request):

@@ -1,0 +1,90 @@
+"""
+Opening a discussion in a club: a draft, from a paper of the catalogue or from one of the
+club's nominations, with its questions (the club's standard ones, as the host edits them).
+
+The draft is seen by the club's leads and hosts (``Discussion.objects.visible_to``), who
+open it for everyone when it is ready (``services.discussion_open``).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from articles.models import Article
+from clubs import tools as club_tools
+from clubs.models import Club, Nomination
+
+from . import caching, signals
+from .models import Discussion, Question
+from .services import NotAllowed
+
+SLUG_LENGTH: int = Discussion._meta.get_field("slug").max_length  # type: ignore[assignment]
+
+
+def free_slug(base: str, *, discussion: Discussion | None = None) -> str:
+    """``base``, or ``base-2``, ``base-3``… if another discussion has it."""
+    limit = SLUG_LENGTH
+    others = Discussion.objects.filter(slug__startswith=base[: limit - 4])
+    if discussion is not None and discussion.pk is not None:
+        others = others.exclude(pk=discussion.pk)
+    taken = set(others.values_list("slug", flat=True))
+    slug, number = base[:limit], 2
+    while slug in taken:
+        suffix = f"-{number}"
+        slug, number = base[: limit - len(suffix)] + suffix, number + 1
+    return slug
+
+
+def discussion_draft_create(
+    *,
+    club: Club,
+    article: Article,
+    host,
+    commentary: str = "",
+    questions: list[str],
+    nomination: Nomination | None = None,
+) -> Discussion:
+    """
+    Create a draft discussion of ``article`` in ``club``, hosted by ``host``, with its
+    questions numbered 1..n in the order given (empty ones dropped; at least one is
+    needed). From a ``nomination`` (of this club, for this paper, still open), that
+    nomination is marked chosen in the same transaction, so a form sent twice makes one
+    draft.
+
+    Raises NotAllowed unless the host may open discussions in the club, ValidationError
+    for a nomination of another club or paper, or no longer open, or no question.
+    """
+    if not club_tools.can_open_discussion(host, club):
+        raise NotAllowed(_("Only the club's leads and hosts may open a discussion in it."))
+    if nomination is not None and (
+        nomination.club_id != club.pk or nomination.article_id != article.pk
+    ):
+        raise ValidationError(
+            _("This nomination is not for this paper in this club."), code="wrong_nomination"
+        )
+    texts = [text.strip() for text in questions if text.strip()]
+    if not texts:
+        raise ValidationError(_("Give the discussion at least one question."), code="no_question")
+    with transaction.atomic():
+        if nomination is not None:
+            club_tools.nomination_choose(nomination=nomination)
+        discussion = Discussion(
+            club=club,
+            article=article,
+            host=host,
+            commentary=commentary.strip(),
+            status=Discussion.Status.DRAFT,
+        )
+        discussion.slug = free_slug(article.slug, discussion=discussion)
+        discussion.full_clean()
+        discussion.save()
+        created = [
+            Question(discussion=discussion, number=number, text=text)
+            for number, text in enumerate(texts, start=1)
+        ]
+        for question in created:
+            question.full_clean()
+        Question.objects.bulk_create(created)
+        caching.discussions_changed([discussion.pk])
+        signals.discussion_changed.send(sender=Discussion, discussion=discussion)
+    return discussion

@@ -1,0 +1,88 @@
+"""Opening a discussion in a club: the form that makes a draft, for its leads and hosts."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from clubs import tools as club_tools
+from clubs.models import Nomination
+from clubs.tool_views import club_for
+
+from . import hosting
+from .hosting_forms import DiscussionDraftForm, QuestionFormSet
+from .services import NotAllowed
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def discussion_new(request, club):
+    """
+    A new draft discussion in the club, of a paper of the catalogue (or one looked up by
+    its DOI) or, with ``?nomination=<id>``, of a nominated paper; its questions start as
+    the club's standard ones.
+    """
+    club = club_for(request, club)
+    if not club_tools.can_open_discussion(request.user, club):
+        raise NotAllowed(_("Only the club's leads and hosts may open a discussion in it."))
+    nomination = _nomination(club, request.GET.get("nomination"))
+    posted = request.POST if request.method == "POST" else None
+    form = DiscussionDraftForm(posted, nomination=nomination)
+    # The club's questions prefill a new form only: compared with what was sent, a question
+    # kept as it was would count as unchanged, and be dropped.
+    initial = None if posted else [{"text": t.text} for t in club.question_templates.all()]
+    questions = QuestionFormSet(posted, initial=initial, prefix="questions")
+    if posted is not None and form.is_valid() and questions.is_valid():
+        discussion = _create(request, club, nomination, form, questions)
+        if discussion is not None:
+            messages.success(
+                request,
+                _("The draft is saved. Only the club's leads and hosts see it until it is opened."),
+            )
+            return redirect(discussion)
+    return render(
+        request,
+        "discussions/discussion_new.html",
+        {"club": club, "nomination": nomination, "form": form, "questions": questions},
+    )
+
+
+def _nomination(club, value) -> Nomination | None:
+    """The club's open nomination of this id; anything else is a 404."""
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404
+    return get_object_or_404(
+        club.nominations.waiting().select_related("article__journal", "nominated_by"),
+        pk=int(value),
+    )
+
+
+def _create(request, club, nomination, form, questions):
+    """The new draft, or None when the form now says what is wrong."""
+    if nomination is not None:
+        article = nomination.article
+    else:
+        try:
+            article = club_tools.paper_resolve(
+                value=form.cleaned_data["paper"], member=request.user
+            )
+        except ValidationError as error:
+            form.add_error("paper", error.messages)
+            return None
+    try:
+        return hosting.discussion_draft_create(
+            club=club,
+            article=article,
+            host=request.user,
+            commentary=form.cleaned_data["commentary"],
+            questions=[question.cleaned_data.get("text", "") for question in questions],
+            nomination=nomination,
+        )
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+        return None
