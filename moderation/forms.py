@@ -1,4 +1,5 @@
 import datetime
+from collections.abc import Collection
 
 from django import forms
 from django.utils import timezone
@@ -61,6 +62,8 @@ class QueueFilterForm(forms.Form):
     """
     The review queue's filters: a plain GET form. A value that does not validate is
     ignored (that filter shows everything) rather than refused: links outlive data.
+    ``clubs`` are the clubs whose queue the moderator keeps (None: every club); a club
+    outside them is ignored like any other unknown value.
     """
 
     state = forms.ChoiceField(
@@ -73,7 +76,14 @@ class QueueFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any reason")), *Flag.Reason.choices],
     )
-    # Any discussion's id is valid; the options (with their counts) come with the counts.
+    # Any id is valid (a club's is checked against the moderator's clubs); the options,
+    # with their counts, come with the counts.
+    club = forms.IntegerField(
+        label=_("Club"),
+        required=False,
+        min_value=1,
+        widget=forms.Select(choices=[("", _("All clubs"))]),
+    )
     discussion = forms.IntegerField(
         label=_("Discussion"),
         required=False,
@@ -85,9 +95,16 @@ class QueueFilterForm(forms.Form):
     )
     order = forms.ChoiceField(label=_("Order"), required=False, choices=QueueOrder.choices)
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data=None, *args, clubs: Collection[int] | None = None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(data, *args, **kwargs)
+        self.clubs = clubs
+
+    def clean_club(self):
+        club = self.cleaned_data.get("club")
+        if club is not None and self.clubs is not None and club not in self.clubs:
+            raise forms.ValidationError(_("Choose one of your clubs."), code="invalid_choice")
+        return club
 
     def filters(self) -> QueueFilters:
         """The valid filters asked for; the others are left at "any"."""
@@ -96,6 +113,7 @@ class QueueFilterForm(forms.Form):
         return QueueFilters(
             state=data.get("state") or "",
             reason=data.get("reason") or "",
+            club=data.get("club"),
             discussion=data.get("discussion"),
             age=data.get("age") or "",
             order=data.get("order") or QueueOrder.OLDEST,
@@ -117,6 +135,10 @@ class QueueFilterForm(forms.Form):
         self.fields["discussion"].widget.choices = [
             ("", _("All discussions")),
             *((pk, _count_label(title, n)) for pk, title, n in counts.discussions),
+        ]
+        self.fields["club"].widget.choices = [
+            ("", _("All clubs")),
+            *((pk, _count_label(name, n)) for pk, name, n in counts.clubs),
         ]
 
 

@@ -4,11 +4,17 @@ Reads for the review queue: which comments wait, why, for how long, and how many
 The queue is one annotated queryset (``queue_comments``); the filters (``QueueFilters``) are
 conditions on it, and the counts beside each filter (``queue_counts``) apply every *other*
 filter, as faceted search does: "Spam (3)" says how many the list would show on choosing it.
-Every read here is a fixed number of queries, however long the queue.
+Every read here is a fixed number of queries, however long the queue and however many clubs.
+
+The queue is kept per club: every read takes ``clubs``, the clubs whose comments the
+moderator may see (``clubs.access.moderated_clubs``: None for a site moderator, who sees
+every club's). It is a scope, not a filter: nothing outside it is ever read, not even for a
+count or a filter's label.
 """
 
 import dataclasses
 import datetime
+from collections.abc import Collection
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Suspension
+from clubs.context_processors import site_has_many_clubs
+from clubs.models import Club
 from discussions.models import Comment, Discussion
 
 from .models import Flag, ModerationAction
@@ -67,13 +75,14 @@ class QueueFilters:
 
     state: str = ""
     reason: str = ""
+    club: int | None = None
     discussion: int | None = None
     age: str = ""
     order: str = QueueOrder.OLDEST
 
     @property
     def is_filtered(self) -> bool:
-        return bool(self.state or self.reason or self.discussion or self.age)
+        return bool(self.state or self.reason or self.club or self.discussion or self.age)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,6 +93,7 @@ class QueueCounts:
     reasons: dict[str, int]
     ages: dict[str, int]
     discussions: list[tuple[int, str, int]]  # (id, title, count), by title
+    clubs: list[tuple[int, str, int]] = dataclasses.field(default_factory=list)  # by name
 
     @property
     def awaiting(self) -> int:
@@ -123,10 +133,18 @@ def _count(queryset: QuerySet) -> Coalesce:
     return Coalesce(Subquery(counted), 0)
 
 
-def queue_comments() -> QuerySet[Comment]:
+def in_clubs(comments: QuerySet[Comment], clubs: Collection[int] | None) -> QuerySet[Comment]:
+    """The comments posted in these clubs (None: in every club)."""
+    if clubs is None:
+        return comments
+    return comments.filter(question__discussion__club_id__in=clubs)
+
+
+def queue_comments(*, clubs: Collection[int] | None) -> QuerySet[Comment]:
     """
-    Every comment the queue can show (not deleted), with ``open_flag_count`` and
-    ``waiting_since``: since the first open flag, or since it was posted.
+    Every comment the queue can show (not deleted) in these clubs (None: every club), with
+    ``open_flag_count`` and ``waiting_since``: since the first open flag, or since it was
+    posted.
     """
     first_flagged = _open_flags().order_by("created_at").values("created_at")[:1]
     # A cheap outer bound first (indexed status, an uncorrelated IN), so the correlated
@@ -134,7 +152,7 @@ def queue_comments() -> QuerySet[Comment]:
     flagged = Flag.objects.filter(resolved_at__isnull=True).values("comment_id")
     candidates = Q(status__in=[Comment.Status.PENDING, Comment.Status.HIDDEN]) | Q(pk__in=flagged)
     return (
-        Comment.objects.filter(candidates, deleted_at__isnull=True)
+        in_clubs(Comment.objects.filter(candidates, deleted_at__isnull=True), clubs)
         .annotate(open_flag_count=_count(_open_flags()))
         .annotate(waiting_since=Coalesce(Subquery(first_flagged), F("created_at")))
     )
@@ -148,6 +166,8 @@ def _filtered(
         comments = comments.filter(STATE_CONDITIONS.get(filters.state, AWAITING))  # type: ignore[call-overload]
     if skip != "reason" and filters.reason:
         comments = comments.filter(Exists(_open_flags().filter(reason=filters.reason)))
+    if skip != "club" and filters.club:
+        comments = comments.filter(question__discussion__club_id=filters.club)
     if skip != "discussion" and filters.discussion:
         comments = comments.filter(question__discussion_id=filters.discussion)
     if skip != "age" and filters.age:
@@ -165,11 +185,15 @@ def _age_condition(age: str, now: datetime.datetime) -> Q:
 
 
 def queue_items(
-    filters: QueueFilters, *, now: datetime.datetime | None = None
+    filters: QueueFilters,
+    *,
+    clubs: Collection[int] | None,
+    now: datetime.datetime | None = None,
 ) -> QuerySet[Comment]:
     """
-    The comments the queue lists, with what each item shows: where it is (discussion,
-    question, the parent of a reply), its open flags and who raised them, and its author's
+    The comments the queue lists, in these clubs (None: every club), with what each item
+    shows: where it is (club, discussion, question, the parent of a reply), its open flags
+    and who raised them, and its author's
     standing (``author_published``, ``author_hidden``, ``author_suspensions``,
     ``author_suspended``, ``author_suspended_until``). Hidden ones also say when and by
     whom (``hidden_at``, ``hidden_by``).
@@ -178,8 +202,13 @@ def queue_items(
     by_author = {"author": OuterRef("author_id"), "deleted_at__isnull": True}
     in_force = Suspension.objects.in_force(now).filter(member=OuterRef("author_id"))
     items = (
-        _filtered(queue_comments(), filters, now=now)
-        .select_related("author", "question__discussion__article", "parent__author")
+        _filtered(queue_comments(clubs=clubs), filters, now=now)
+        .select_related(
+            "author",
+            "question__discussion__article",
+            "question__discussion__club",
+            "parent__author",
+        )
         .prefetch_related(
             Prefetch(
                 "flags",
@@ -221,10 +250,18 @@ def queue_items(
     return items.order_by(*order)
 
 
-def queue_counts(filters: QueueFilters, *, now: datetime.datetime | None = None) -> QueueCounts:
-    """The counts beside each filter's values: four queries, whatever the queue holds."""
+def queue_counts(
+    filters: QueueFilters,
+    *,
+    clubs: Collection[int] | None,
+    now: datetime.datetime | None = None,
+) -> QueueCounts:
+    """
+    The counts beside each filter's values, in these clubs (None: every club): five
+    queries, whatever the queue holds and however many clubs.
+    """
     now = now or timezone.now()
-    comments = queue_comments()
+    comments = queue_comments(clubs=clubs)
     states = _filtered(comments, filters, now=now, skip="state").aggregate(
         **{state.value: Count("pk", filter=STATE_CONDITIONS[state]) for state in QueueState}
     )
@@ -247,9 +284,37 @@ def queue_counts(filters: QueueFilters, *, now: datetime.datetime | None = None)
     if filters.discussion and filters.discussion not in {pk for pk, _title, _n in listed}:
         # The chosen discussion has nothing under the other filters: it stays on the list
         # (with 0), or the form would silently show "All discussions".
-        chosen = Discussion.objects.filter(pk=filters.discussion).values_list("article__title")
-        listed += [(filters.discussion, title, 0) for (title,) in chosen]
-    return QueueCounts(states=states, reasons=reasons, ages=ages, discussions=listed)
+        chosen = Discussion.objects.filter(pk=filters.discussion)
+        if clubs is not None:
+            chosen = chosen.filter(club_id__in=clubs)
+        listed += [
+            (filters.discussion, title, 0) for (title,) in chosen.values_list("article__title")
+        ]
+    by_club = (
+        _filtered(comments, filters, now=now, skip="club")
+        .values_list("question__discussion__club_id", "question__discussion__club__name")
+        .annotate(n=Count("pk"))
+        .order_by("question__discussion__club__name", "question__discussion__club_id")
+    )
+    club_counts = [(pk, name, n) for pk, name, n in by_club]
+    if filters.club and filters.club not in {pk for pk, _name, _n in club_counts}:
+        chosen_club = Club.objects.filter(pk=filters.club)
+        if clubs is not None:
+            chosen_club = chosen_club.filter(pk__in=clubs)
+        club_counts += [(filters.club, name, 0) for (name,) in chosen_club.values_list("name")]
+    return QueueCounts(
+        states=states, reasons=reasons, ages=ages, discussions=listed, clubs=club_counts
+    )
+
+
+def several_clubs(clubs: Collection[int] | None) -> bool:
+    """
+    Does the moderator keep more than one club's queue? Then the queue names each item's
+    club and offers a choice of club; on a one-club site it looks as it always did.
+    """
+    if clubs is not None:
+        return len(clubs) > 1
+    return site_has_many_clubs()
 
 
 def is_new_member(published: int) -> bool:

@@ -4,6 +4,10 @@ Moderation: flags, the review of comments, locks, suspensions and the code of co
 Every action a moderator takes goes through one of these functions, which checks the
 permission, changes the state and writes the audit log (``ModerationAction``) in the same
 transaction, so the log can never miss an action nor record one that did not happen.
+
+Comments and threads are moderated per club: by the club's leads and moderators, and by the
+site's moderators in every club (``discussions.services.can_moderate`` and ``can_lock``, asked
+of the comment's own discussion). Suspending a member is site-wide, for the site's only.
 """
 
 import datetime
@@ -15,8 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Suspension, User
+from clubs import access
 from core.ratelimits import consume
 from discussions import caching, signals
+from discussions import services as discussion_services
 from discussions.models import Comment, Discussion, Question
 from discussions.services import (
     NotAllowed,
@@ -30,12 +36,14 @@ from .models import Flag, ModerationAction
 # --- Who may do what -------------------------------------------------------------------------
 
 
-def can_moderate(user: User) -> bool:
-    return user.is_authenticated and user.has_perm("moderation.moderate_comments")
+def can_moderate(user: User, discussion: Discussion) -> bool:
+    """Review this discussion's comments: its club's leads and moderators, the site's."""
+    return user.is_authenticated and discussion_services.can_moderate(user, discussion)
 
 
-def can_lock(user: User) -> bool:
-    return user.is_authenticated and user.has_perm("moderation.lock_threads")
+def can_lock(user: User, discussion: Discussion) -> bool:
+    """Lock this discussion or its questions: its club's leads and moderators, the site's."""
+    return user.is_authenticated and discussion_services.can_lock(user, discussion)
 
 
 def can_suspend(user: User) -> bool:
@@ -134,13 +142,17 @@ def member_approve(*, member: User, moderator: User, reason: str = "") -> int:
     """
     Trust a new member: publish every comment of theirs that waits only because it was
     among their first (not those held by members' flags, which need a look each).
-    Returns how many were published.
+    Returns how many were published. A club's moderator trusts the member in their own
+    clubs only: the member's first posts elsewhere still wait for those clubs' moderators.
     """
-    _require(can_moderate(moderator))
+    clubs = access.moderated_clubs(moderator)
+    _require(clubs is None or bool(clubs))
     flagged = Flag.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True)
     held = Comment.objects.filter(
         author=member, status=Comment.Status.PENDING, deleted_at__isnull=True
     ).exclude(Exists(flagged))
+    if clubs is not None:
+        held = held.filter(question__discussion__club_id__in=clubs)
     published = 0
     for comment in held.order_by("created_at", "id"):
         comment_approve(comment=comment, moderator=moderator, reason=reason)
@@ -155,7 +167,7 @@ def _set_status(comment, moderator, status, kind, reason) -> Comment:
     done: its notifications, emails and the author's follow of the thread (idempotent:
     nobody hears twice of one comment).
     """
-    _require(can_moderate(moderator))
+    _require(can_moderate(moderator, _discussion_of(comment)))
     with transaction.atomic():
         comment = Comment.objects.select_for_update(no_key=True).get(pk=comment.pk)
         was_published = comment.status == Comment.Status.PUBLISHED
@@ -177,6 +189,13 @@ def _set_status(comment, moderator, status, kind, reason) -> Comment:
     return comment
 
 
+def _discussion_of(comment: Comment) -> Discussion:
+    """The comment's discussion, as loaded with it, or read (with no other field) if not."""
+    if Comment.question.is_cached(comment) and Question.discussion.is_cached(comment.question):
+        return comment.question.discussion
+    return Discussion.objects.only("club").get(questions=comment.question_id)
+
+
 # --- Locks ---------------------------------------------------------------------------------------
 
 
@@ -191,7 +210,7 @@ def discussion_lock(*, discussion: Discussion, moderator: User, note: str) -> Di
 
 
 def _lock(target, moderator, note: str):
-    _require(can_lock(moderator))
+    _require(can_lock(moderator, target if isinstance(target, Discussion) else target.discussion))
     note = note.strip()
     kind = ModerationAction.Kind.LOCK if note else ModerationAction.Kind.UNLOCK
     if kind is ModerationAction.Kind.LOCK and len(note) > 300:

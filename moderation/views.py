@@ -1,11 +1,22 @@
-"""The moderators' pages (outside the admin) and the members' flag form."""
+"""
+The moderators' pages (outside the admin) and the members' flag form.
 
+Who keeps which queue: a club's leads and moderators keep their clubs' queue, the site's
+moderators every club's (``clubs.access.moderated_clubs``). Every page and action reads
+only what lies in the moderator's clubs, and every action is checked again against the
+club of the very comment or discussion it touches: a comment of another club answers 403,
+or 404 when its club is private and the moderator cannot read it (existence does not leak).
+"""
+
+import functools
 from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +25,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import Suspension
+from clubs import access
 from core.ratelimits import RateLimited
 from core.redirects import next_url
 from discussions.models import Comment, Discussion, Question
@@ -37,19 +49,48 @@ ACTIONS: dict[str, Callable[..., Comment]] = {
 }
 
 
-@login_required
-@permission_required("moderation.moderate_comments", raise_exception=True)
+def moderator_required(permission: str):
+    """
+    Signed in, and a moderator: with the site's ``permission``, or keeping the queue of at
+    least one club; else 403 (before the method is checked, as Django's permission_required
+    does). Which club's comment or thread they may touch is checked in the view.
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            user = request.user
+            if not user.has_perm(permission) and access.moderated_clubs(user) == frozenset():
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorator
+
+
+def _check_moderates(user, discussion: Discussion, *, allowed: Callable[..., bool]) -> None:
+    """403 unless ``allowed`` in this discussion's club; 404 if its club is hidden from them."""
+    if allowed(user, discussion):
+        return
+    if not access.can_read(user, discussion.club):
+        raise Http404
+    raise PermissionDenied
+
+
+@moderator_required("moderation.moderate_comments")
 @require_safe
 def queue(request):
     """The review queue: filtered, counted, a page at a time, each item with its context."""
-    form = QueueFilterForm(request.GET)
+    clubs = access.moderated_clubs(request.user)
+    form = QueueFilterForm(request.GET, clubs=clubs)
     filters = form.filters()
     now = timezone.now()
-    counts = selectors.queue_counts(filters, now=now)
+    counts = selectors.queue_counts(filters, clubs=clubs, now=now)
     form.show_counts(counts)
-    page = Paginator(selectors.queue_items(filters, now=now), QUEUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        selectors.queue_items(filters, clubs=clubs, now=now), QUEUE_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     items = selectors.for_display(list(page.object_list))
     context = {
         "page": page,
@@ -62,22 +103,33 @@ def queue(request):
         "states": selectors.QueueState,
         "bulk_form": BulkForm(comment_ids=[comment.pk for comment in items]),
         "can_suspend": services.can_suspend(request.user),
+        "several_clubs": selectors.several_clubs(clubs),
     }
     return render(request, "moderation/queue.html", context)
 
 
-@login_required
-@permission_required("moderation.moderate_comments", raise_exception=True)
+@moderator_required("moderation.moderate_comments")
 @require_POST
 def bulk(request):
-    """Approve, hide or restore the ticked comments in one go."""
+    """
+    Approve, hide or restore the ticked comments in one go. A ticked comment outside the
+    moderator's clubs (a forged id) refuses the whole lot with a 404, before any is touched.
+    """
     form = BulkForm(request.POST, comment_ids=request.POST.getlist("comments"))
     if not form.is_valid():
         messages.error(request, _("Tick at least one comment and choose an action."))
         return redirect(next_url(request) or "moderation:queue")
     action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
+    ticked = set(form.cleaned_data["comments"])
+    comments = list(
+        selectors.in_clubs(
+            Comment.objects.filter(pk__in=ticked), access.moderated_clubs(request.user)
+        ).select_related("question__discussion")
+    )
+    if len(comments) != len(ticked):
+        raise Http404
     done = 0
-    for comment in Comment.objects.filter(pk__in=form.cleaned_data["comments"]):
+    for comment in comments:
         try:
             _apply(action, comment, request.user, reason)
         except services.NotAllowed as error:
@@ -93,15 +145,20 @@ def bulk(request):
     return redirect(next_url(request) or "moderation:queue")
 
 
-@login_required
-@permission_required("moderation.moderate_comments", raise_exception=True)
+@moderator_required("moderation.moderate_comments")
 @require_http_methods(["GET", "HEAD", "POST"])
 def comment(request, pk):
     """One comment with its context, its flags and its history, and the decision."""
     target = get_object_or_404(
-        Comment.objects.select_related("author", "question__discussion__article", "parent__author"),
+        Comment.objects.select_related(
+            "author",
+            "question__discussion__article",
+            "question__discussion__club",
+            "parent__author",
+        ),
         pk=pk,
     )
+    _check_moderates(request.user, target.question.discussion, allowed=services.can_moderate)
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -119,16 +176,23 @@ def comment(request, pk):
         "history": list(
             ModerationAction.objects.filter(comment=target).select_related("moderator")
         ),
+        "can_suspend": services.can_suspend(request.user),
     }
     return render(request, "moderation/comment.html", context)
 
 
-@login_required
-@permission_required("moderation.view_moderationaction", raise_exception=True)
+@moderator_required("moderation.view_moderationaction")
 @require_safe
 def log(request):
-    """The audit log: every moderation action, newest first."""
+    """
+    The audit log, newest first: every action for those who may view the log (site
+    moderators, staff); for a club's leads and moderators, the actions on their clubs'
+    comments.
+    """
     actions = ModerationAction.objects.select_related("moderator", "comment", "member")
+    clubs = access.moderated_clubs(request.user)
+    if clubs is not None and not request.user.has_perm("moderation.view_moderationaction"):
+        actions = actions.filter(comment__question__discussion__club_id__in=clubs)
     page = Paginator(actions, 50).get_page(request.GET.get("page"))
     return render(request, "moderation/log.html", {"page": page})
 
@@ -140,7 +204,7 @@ def flag(request, pk):
     target = get_object_or_404(
         Comment.objects.readable_by(request.user)
         .filter(status=Comment.Status.PUBLISHED)
-        .select_related("author", "question__discussion"),
+        .select_related("author", "question__discussion__club", "parent__author"),
         pk=pk,
     )
     form = FlagForm(request.POST if request.method == "POST" else None)
@@ -158,24 +222,24 @@ def flag(request, pk):
     return render(request, "moderation/flag_form.html", context, status=status)
 
 
-@login_required
-@permission_required("moderation.lock_threads", raise_exception=True)
+@moderator_required("moderation.lock_threads")
 @require_POST
 def question_lock(request, pk):
     """Lock (with a note) or unlock one question's thread."""
-    question = get_object_or_404(Question.objects.select_related("discussion"), pk=pk)
+    question = get_object_or_404(Question.objects.select_related("discussion__club"), pk=pk)
+    _check_moderates(request.user, question.discussion, allowed=services.can_lock)
     form = LockForm(request.POST)
     if form.is_valid():
         services.question_lock(question=question, moderator=request.user, **form.cleaned_data)
     return redirect(question.get_absolute_url())
 
 
-@login_required
-@permission_required("moderation.lock_threads", raise_exception=True)
+@moderator_required("moderation.lock_threads")
 @require_POST
 def discussion_lock(request, pk):
     """Lock (with a note) or unlock a whole discussion."""
-    discussion = get_object_or_404(Discussion, pk=pk)
+    discussion = get_object_or_404(Discussion.objects.select_related("club"), pk=pk)
+    _check_moderates(request.user, discussion, allowed=services.can_lock)
     form = LockForm(request.POST)
     if form.is_valid():
         services.discussion_lock(discussion=discussion, moderator=request.user, **form.cleaned_data)

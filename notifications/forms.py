@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clubs import access
+
 from .models import NotificationSettings
 
 
@@ -24,5 +26,6 @@ class NotificationSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, member, **kwargs):
         super().__init__(*args, **kwargs)
-        if not member.has_perm("moderation.moderate_comments"):
-            del self.fields["held"]  # only moderators are told of comments awaiting review
+        if access.moderated_clubs(member) == frozenset():
+            # Only moderators (of the site, or of a club) are told of comments awaiting review.
+            del self.fields["held"]

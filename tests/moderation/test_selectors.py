@@ -36,7 +36,9 @@ def queue(question, moderator):
 
 
 def listed(filters=None):
-    return list(selectors.queue_items(filters or QueueFilters()).values_list("pk", flat=True))
+    return list(
+        selectors.queue_items(filters or QueueFilters(), clubs=None).values_list("pk", flat=True)
+    )
 
 
 def test_the_queue_lists_what_awaits_a_decision_not_hidden_nor_ordinary_comments(queue):
@@ -85,7 +87,7 @@ def test_oldest_first_newest_first_and_most_flagged_first(queue):
 
 
 def test_counts_beside_each_filter_apply_the_other_filters(queue):
-    counts = selectors.queue_counts(QueueFilters(reason=Flag.Reason.SPAM))
+    counts = selectors.queue_counts(QueueFilters(reason=Flag.Reason.SPAM), clubs=None)
     # By state, among comments flagged as spam: only the flagged one.
     assert counts.states == {"first_post": 0, "held": 0, "flagged": 1, "hidden": 0}
     assert counts.awaiting == 1
@@ -98,7 +100,7 @@ def test_counts_beside_each_filter_apply_the_other_filters(queue):
 
 def test_a_chosen_discussion_with_nothing_left_stays_among_the_choices(queue):
     empty = DiscussionFactory()
-    counts = selectors.queue_counts(QueueFilters(discussion=empty.pk))
+    counts = selectors.queue_counts(QueueFilters(discussion=empty.pk), clubs=None)
     assert (empty.pk, empty.article.title, 0) in counts.discussions
 
 
@@ -109,7 +111,7 @@ def test_items_carry_their_authors_standing_and_open_flags(queue, moderator):
     hidden_before = CommentFactory(author=author, question=queue["flagged"].question)
     services.comment_hide(comment=hidden_before, moderator=moderator, reason="Spam")
 
-    item = selectors.queue_items(QueueFilters(state="flagged")).get()
+    item = selectors.queue_items(QueueFilters(state="flagged"), clubs=None).get()
 
     assert item.author_published == 3  # the flagged comment is still published
     assert item.author_hidden == 1
@@ -120,13 +122,13 @@ def test_items_carry_their_authors_standing_and_open_flags(queue, moderator):
 
 
 def test_hidden_items_say_who_hid_them(queue, moderator):
-    item = selectors.queue_items(QueueFilters(state="hidden")).get()
+    item = selectors.queue_items(QueueFilters(state="hidden"), clubs=None).get()
     assert item.hidden_by == moderator.name
     assert item.hidden_at is not None
 
 
 def test_for_display_tells_the_state_and_the_item_to_land_on_next(queue):
-    items = selectors.for_display(list(selectors.queue_items(QueueFilters())))
+    items = selectors.for_display(list(selectors.queue_items(QueueFilters(), clubs=None)))
     assert [item.queue_state for item in items] == ["flagged", "first_post", "held"]
     assert [item.then for item in items] == [items[1].pk, items[2].pk, items[1].pk]
     assert since(items[0].waiting_since) == "3\xa0days"
