@@ -1,8 +1,11 @@
 """
-Atom feeds: new discussions, new comments in a discussion, a member's comments.
+Atom feeds: new discussions, a club's new discussions and syntheses, new comments in a
+discussion, a member's comments.
 
-Only what anyone may read goes out: published discussions, comments neither deleted nor
-hidden. A feed of a draft or unknown discussion, or of an unknown member, is a 404.
+Only what anyone may read goes out: published discussions of public clubs, comments
+neither deleted nor hidden. A feed of a draft or unknown discussion, of a private or
+unknown club, or of an unknown member, is a 404: feed readers sign in as nobody, and a
+private club has no feed at all.
 """
 
 from django.contrib.auth import get_user_model
@@ -12,8 +15,9 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from clubs.models import Club
 from core.markdown import render_markdown
-from discussions.models import Comment, Discussion
+from discussions.models import Comment, Discussion, Question
 
 ITEMS = 50
 
@@ -54,6 +58,67 @@ class DiscussionsFeed(Feed):
 
     def item_updateddate(self, discussion):
         return discussion.updated_at
+
+
+class ClubFeed(Feed):
+    """A public club's new discussions and its hosts' syntheses, newest first."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Club.objects.public(), slug=slug)
+
+    def title(self, club):
+        return _("%(club)s: discussions and syntheses") % {"club": club.name}
+
+    def subtitle(self, club):
+        return club.tagline or _("New discussions of %(club)s.") % {"club": club.name}
+
+    def link(self, club):
+        return club.get_absolute_url()
+
+    def feed_url(self, club):
+        return reverse("discovery:feed-club", kwargs={"slug": club.slug})
+
+    def items(self, club):
+        """The newest discussions and syntheses together: two queries, merged by date."""
+        discussions = Discussion.objects.published().in_club(club)
+        syntheses = (
+            Question.objects.filter(discussion__in=discussions)
+            .exclude(synthesis="")
+            .select_related("discussion__article", "synthesis_by")
+            .order_by("-synthesis_updated_at", "-pk")[:ITEMS]
+        )
+        newest = discussions.select_related("article", "host").newest_first()[:ITEMS]
+        return sorted([*newest, *syntheses], key=self.item_pubdate, reverse=True)[:ITEMS]
+
+    def item_title(self, item):
+        if isinstance(item, Question):
+            return _("Synthesis of question %(number)s on “%(title)s”") % {
+                "number": item.number,
+                "title": item.discussion.article.title,
+            }
+        return item.article.title
+
+    def item_description(self, item):
+        if isinstance(item, Question):
+            return render_markdown(item.synthesis)
+        return render_markdown(item.commentary or "")
+
+    def item_author_name(self, item):
+        if isinstance(item, Question):
+            return item.synthesis_by.name if item.synthesis_by else None
+        return item.host.name
+
+    def item_pubdate(self, item):
+        if isinstance(item, Question):
+            return item.synthesis_updated_at or item.discussion.updated_at
+        return item.opens_at or item.created_at
+
+    def item_updateddate(self, item):
+        if isinstance(item, Question):
+            return self.item_pubdate(item)
+        return item.updated_at
 
 
 class _CommentsFeed(Feed):

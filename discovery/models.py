@@ -2,8 +2,9 @@
 The search index: one row per searchable thing, kept up to date by ``discovery.index``.
 
 The index holds text only. Whether a row may be shown (a comment deleted or hidden, a
-discussion still a draft) is decided at query time against the live rows, so a stale
-index can miss something new but can never show something it should not.
+discussion still a draft or in a private club the reader is not a member of) is decided
+at query time against the live rows, so a stale index can miss something new but can
+never show something it should not.
 """
 
 import operator
@@ -22,6 +23,7 @@ from django.db.models.functions import Replace
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article, Subject
+from clubs.models import Club
 from discussions.models import Comment, Discussion
 
 from .authors import KEY_LENGTH
@@ -56,30 +58,49 @@ def unlisted_comment_filter() -> Q:
 
 
 class SearchEntryQuerySet(models.QuerySet):
-    def visible_of_kind(self, kind: str):
+    def visible_of_kind(self, kind: str, *, clubs: frozenset[int] | None = frozenset()):
         """
-        Entries of one kind that anyone may read: the same rules as ``visible``, written
-        for one kind so that PostgreSQL uses the kind's own partial GIN index.
+        Entries of one kind that a reader may read, written for one kind so that
+        PostgreSQL uses the kind's own partial GIN index: what anyone may read, and the
+        discussions of the private clubs in ``clubs`` (the reader's own; None for every
+        club, as staff read them all). Drafts are left out for everyone.
 
-        Drafts and unlisted (deleted, hidden, pending) comments are few, so they are
-        excluded with NOT EXISTS: PostgreSQL hashes those few ids from small partial
-        indexes (an anti-join), instead of looking up the discussion and the comment of
-        each of thousands of matches.
+        Drafts, private clubs' discussions and unlisted (deleted, hidden, pending) comments
+        are few, so they are excluded with NOT EXISTS: PostgreSQL hashes those few ids from
+        small partial indexes and the handful of private clubs (an anti-join), instead of
+        looking up the discussion, its club and the comment of each of thousands of
+        matches. The index itself holds every club's text: a club made private or public
+        changes no entry, and what may be shown is decided here, at query time.
         """
         entries = self.filter(kind=kind)
         if kind == SearchEntry.Kind.PAPER:
-            return entries
+            return entries  # a paper's record is public, whoever discusses it
         drafts = Discussion.objects.filter(
             pk=OuterRef("discussion_id"), status=Discussion.Status.DRAFT
         )
         entries = entries.filter(discussion__isnull=False).exclude(Exists(drafts))
+        if clubs is not None:
+            closed = Club.objects.filter(visibility=Club.Visibility.PRIVATE).exclude(pk__in=clubs)
+            private = Discussion.objects.filter(pk=OuterRef("discussion_id"), club__in=closed)
+            entries = entries.exclude(Exists(private))
         if kind == SearchEntry.Kind.COMMENT:
             unlisted = Comment.objects.filter(unlisted_comment_filter(), pk=OuterRef("comment_id"))
             entries = entries.filter(comment__isnull=False).exclude(Exists(unlisted))
         return entries
 
-    def with_filters(self, *, subject: str = "", year: int | None = None, status: str = ""):
-        """Narrow to a subject (slug), a publication year, or open / closed discussions."""
+    def with_filters(
+        self,
+        *,
+        subject: str = "",
+        year: int | None = None,
+        status: str = "",
+        discussions: models.QuerySet[Discussion] | None = None,
+    ):
+        """
+        Narrow to a subject (slug), a publication year, or open / closed discussions; a
+        paper's status is that of the ``discussions`` the reader may read (by default
+        those anyone may), so that a private club's discussion of it never shows through.
+        """
         entries = self
         if subject:
             entries = entries.filter(
@@ -92,12 +113,11 @@ class SearchEntryQuerySet(models.QuerySet):
         if year:
             entries = entries.filter(article__published_on__year=year)
         if status:
-            # A paper counts as open when one of its discussions is.
+            # A paper counts as open when one of the discussions the reader may read is.
+            readable = Discussion.objects.published() if discussions is None else discussions
             entries = entries.filter(
                 Q(
-                    Exists(
-                        Discussion.objects.filter(article=OuterRef("article_id"), status=status)
-                    ),
+                    Exists(readable.filter(article=OuterRef("article_id"), status=status)),
                     kind=SearchEntry.Kind.PAPER,
                 )
                 | Q(~Q(kind=SearchEntry.Kind.PAPER), discussion__status=status)

@@ -24,11 +24,12 @@ from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 
+from clubs import access
 from discussions.models import Discussion
 
 from . import browse
@@ -139,13 +140,19 @@ class Results:
 def search(
     *,
     text: str,
+    reader=None,
     kind: str = "",
     subject: str = "",
     year: int | None = None,
     status: str = "",
     page_number: str | int | None = None,
 ) -> Results:
-    """Run a search; ``text`` must already be cleaned (``search.clean_query``)."""
+    """
+    Run a search as ``reader`` (None or a visitor: what anyone may read; a member also
+    finds what their private clubs discuss); ``text`` must already be cleaned
+    (``search.clean_query``).
+    """
+    clubs, discussions = _readable(reader)
     # Per kind, once its first count is known: the query widened with corrected spellings
     # (the typo fallback), or None for the words as typed.
     widened: dict[str, SearchQuery | None] = {}
@@ -170,8 +177,8 @@ def search(
         """
         typos = widened.get(value)
         matches = (
-            _visible_of_kind(value)
-            .with_filters(subject=subject, year=year, status=status)
+            _visible_of_kind(value, clubs)
+            .with_filters(subject=subject, year=year, status=status, discussions=discussions)
             .matching(text, typos=typos)
             .ranked(text, typos=typos)
             .order_by()
@@ -249,7 +256,10 @@ def search(
             .for_results()
         )
         entries = {entry.pk: entry for entry in found}
-    by_pk = {result.entry.pk: result for result in _results([entries[pk] for pk in wanted], text)}
+    by_pk = {
+        result.entry.pk: result
+        for result in _results([entries[pk] for pk in wanted], text, discussions=discussions)
+    }
     sections = [
         Section(value, label, counts[value], [by_pk[pk] for pk in ids], page)
         for value, label, ids, page in ranked
@@ -266,14 +276,30 @@ def search(
     )
 
 
-@functools.cache
-def _visible_of_kind(kind: str):
+def _readable(reader) -> tuple[frozenset[int] | None, QuerySet[Discussion]]:
     """
-    ``SearchEntry.objects.visible_of_kind``, built once per process: building its NOT EXISTS
-    conditions took a millisecond or more per kind on every search. Each search filters a
-    copy of it (filtering a queryset returns a new one), and it is never evaluated itself.
+    The private clubs whose discussions ``reader`` finds besides what anyone may read (None
+    for every club: staff), and the discussions whose links and status a paper shows them.
+    The member's clubs come from ``clubs.access``, read once per request.
     """
-    return SearchEntry.objects.visible_of_kind(kind)
+    if reader is None or not reader.is_authenticated:
+        return frozenset(), Discussion.objects.published()
+    readable = Discussion.objects.visible_to(reader).exclude(status=Discussion.Status.DRAFT)
+    if reader.is_staff:
+        return None, readable
+    clubs = access.roles(reader).club_ids
+    return clubs, (readable if clubs else Discussion.objects.published())
+
+
+@functools.lru_cache(maxsize=256)
+def _visible_of_kind(kind: str, clubs: frozenset[int] | None = frozenset()):
+    """
+    ``SearchEntry.objects.visible_of_kind``, built once per process and set of clubs:
+    building its NOT EXISTS conditions took a millisecond or more per kind on every search.
+    Each search filters a copy of it (filtering a queryset returns a new one), and it is
+    never evaluated itself.
+    """
+    return SearchEntry.objects.visible_of_kind(kind, clubs=clubs)
 
 
 def _page_number(value) -> int:
@@ -285,7 +311,9 @@ def _page_number(value) -> int:
     return number if 1 <= number <= 10_000 else (1 if number < 1 else 10_000)
 
 
-def _results(entries: list[SearchEntry], text: str) -> list[Result]:
+def _results(
+    entries: list[SearchEntry], text: str, *, discussions: QuerySet[Discussion]
+) -> list[Result]:
     papers = [entry.article for entry in entries if entry.kind == SearchEntry.Kind.PAPER]
     if papers:
         prefetch_related_objects(
@@ -293,7 +321,7 @@ def _results(entries: list[SearchEntry], text: str) -> list[Result]:
             "authors",
             Prefetch(
                 "discussions",
-                queryset=Discussion.objects.published().newest_first(),
+                queryset=discussions.newest_first(),
                 to_attr="published_discussions",
             ),
         )

@@ -4,6 +4,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from articles.models import Article
+from clubs.models import Club
 from discussions.models import Discussion
 
 from . import browse
@@ -27,6 +28,18 @@ class PagesSitemap(Sitemap):
 
     def location(self, name):
         return reverse(name)
+
+
+class ClubSitemap(Sitemap):
+    """The public clubs' home pages; a private club is in no sitemap."""
+
+    changefreq = "daily"
+
+    def items(self):
+        return Club.objects.public().order_by("pk")
+
+    def lastmod(self, club):
+        return club.updated_at
 
 
 class DiscussionSitemap(Sitemap):
@@ -92,6 +105,7 @@ class YearSitemap(Sitemap):
 
 SITEMAPS = {
     "pages": PagesSitemap,
+    "clubs": ClubSitemap,
     "discussions": DiscussionSitemap,
     "papers": PaperSitemap,
     "subjects": SubjectSitemap,

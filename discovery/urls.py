@@ -18,6 +18,7 @@ urlpatterns = [
     path("browse/years/", views.year_list, name="years"),
     path("browse/years/<int:year>/", views.year_detail, name="year"),
     path("feeds/discussions/", feeds.DiscussionsFeed(), name="feed-discussions"),
+    path("clubs/<slug:slug>/feed/", feeds.ClubFeed(), name="feed-club"),
     path(
         "feeds/discussions/<slug:slug>/comments/",
         feeds.DiscussionCommentsFeed(),

@@ -25,13 +25,17 @@ DISCUSSIONS_PER_PAGE = 20
 
 @require_safe
 def search(request):
-    """Search papers, host commentaries and comments; results grouped by kind."""
+    """
+    Search papers, host commentaries and comments, as the reader: a member also finds what
+    their private clubs discuss. Results grouped by kind.
+    """
     form = SearchForm(request.GET)
     text = form.value("q")
     found = None
     if text:
         found = results.search(
             text=text,
+            reader=request.user,
             kind=form.value("kind"),
             subject=form.value("subject"),
             year=form.value("year"),

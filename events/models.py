@@ -12,8 +12,24 @@ from discussions.models import Discussion
 
 class MeetingQuerySet(models.QuerySet):
     def published(self):
-        """Sessions of discussions anyone may read (not drafts)."""
-        return self.exclude(discussion__status=Discussion.Status.DRAFT)
+        """
+        Sessions of discussions anyone may read: not drafts, in a public club (the rule of
+        ``Discussion.objects.published``). What public calendars and lists show.
+        """
+        return self.filter(discussion__in=Discussion.objects.published())
+
+    def visible_to(self, user):
+        """
+        Sessions this reader may see listed: those anyone may, and the sessions of their
+        private clubs' discussions (never of drafts, which are not announced).
+        """
+        if not user.is_authenticated:
+            return self.published()
+        readable = Discussion.objects.visible_to(user).exclude(status=Discussion.Status.DRAFT)
+        return self.filter(discussion__in=readable)
+
+    def in_club(self, club):
+        return self.filter(discussion__club=club)
 
     def upcoming(self, now: datetime.datetime | None = None):
         """Sessions still to come or under way, soonest first."""

@@ -1,4 +1,11 @@
-"""Live sessions: the list of upcoming ones, an .ics per session, the club calendar."""
+"""
+Live sessions: the list of upcoming ones, an .ics per session, the site's calendar and each
+public club's.
+
+Calendars are subscribed to by calendar programs that sign in as nobody: they carry what
+anyone may read, never a private club's sessions, which its members find on the list of
+sessions and on each discussion's page.
+"""
 
 import datetime
 from urllib.parse import urlsplit
@@ -10,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from clubs.models import Club
 from discussions.models import Discussion
 
 from . import calendars
@@ -23,8 +31,8 @@ CALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 @require_safe
 def meeting_list(request):
-    """Upcoming live sessions of published discussions, soonest first."""
-    meetings = Meeting.objects.published().upcoming().for_calendar()
+    """Upcoming live sessions the reader may see (their private clubs' too), soonest first."""
+    meetings = Meeting.objects.visible_to(request.user).upcoming().for_calendar()
     page = Paginator(meetings, MEETINGS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -50,12 +58,26 @@ def meeting_ics(request, pk):
 
 @require_safe
 def calendar_ics(request):
-    """The club calendar: every session of a published discussion, to subscribe to."""
+    """The site's calendar: every session of a published discussion, to subscribe to."""
+    meetings = Meeting.objects.published()
+    return _subscription(request, meetings, name=_("Journal Club"), stem="journal-club")
+
+
+@require_safe
+def club_calendar_ics(request, slug):
+    """A public club's calendar, to subscribe to; a private club has none (404)."""
+    club = get_object_or_404(Club.objects.public(), slug=slug)
+    meetings = Meeting.objects.published().in_club(club)
+    return _subscription(request, meetings, name=club.name, stem=f"journal-club-{club.slug}")
+
+
+def _subscription(request, meetings, *, name: str, stem: str) -> HttpResponse:
+    """A calendar to subscribe to: the sessions of the past year and all those to come."""
     since = timezone.now() - CALENDAR_HISTORY
-    meetings = Meeting.objects.published().filter(starts_at__gte=since).for_calendar()
-    content = calendars.calendar(meetings, name=_("Journal Club"), **_calendar_place(request))
+    meetings = meetings.filter(starts_at__gte=since).for_calendar()
+    content = calendars.calendar(meetings, name=name, **_calendar_place(request))
     response = HttpResponse(content, content_type=CALENDAR_CONTENT_TYPE)
-    response["Content-Disposition"] = 'inline; filename="journal-club.ics"'
+    response["Content-Disposition"] = f'inline; filename="{stem}.ics"'
     return response
 
 

@@ -8,6 +8,8 @@ when they change them), when it was emailed, how many attempts failed, and a sho
 that stops two workers from sending it at the same time.
 """
 
+from typing import Any
+
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import models
@@ -17,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+from clubs.models import Club, Membership
 from discussions.models import Comment, Discussion, public_comment_q
 
 # After this many failed attempts an email is given up (the notification stays in-app).
@@ -29,6 +33,46 @@ def still_held_q() -> Q:
         kind=Notification.Kind.HELD,
         comment__status=Comment.Status.PENDING,
         comment__deleted_at__isnull=True,
+    )
+
+
+def site_moderators():
+    """Active members who moderate every club (the site's moderators), as a subquery."""
+    right = {"codename": "moderate_comments", "content_type__app_label": "moderation"}
+    return User.objects.filter(
+        Q(is_superuser=True)
+        | Q(**{f"user_permissions__{name}": value for name, value in right.items()})
+        | Q(**{f"groups__permissions__{name}": value for name, value in right.items()}),
+        is_active=True,
+    ).values("pk")
+
+
+def club_readers_q(*, club, member: str) -> Q:
+    """
+    The condition for a member who may read what a club discusses: a public club, a member
+    of it not banned from it, or staff. ``member`` names the column of the member's id in
+    the query; ``club`` that of the club's id, or is the club's id (a value or an
+    expression). ``Discussion.objects.visible_to``'s rule for clubs, written for rows that
+    each have their own reader.
+    """
+    club_id: Any = OuterRef(club) if isinstance(club, str) else club
+    membership = Membership.objects.filter(
+        club=club_id, member=OuterRef(member), banned_at__isnull=True
+    )
+    public = Club.objects.filter(pk=club_id, visibility=Club.Visibility.PUBLIC)
+    staff = User.objects.filter(pk=OuterRef(member), is_staff=True)
+    return Q(Exists(public)) | Q(Exists(membership)) | Q(Exists(staff))
+
+
+def readable_by_recipient_q() -> Q:
+    """
+    A notification whose recipient may still read its discussion's club: a member removed
+    or banned from a private club hears nothing more from it (the notification stays, but
+    is neither listed, counted nor emailed). The site's moderators keep hearing of
+    comments awaiting their review, in every club.
+    """
+    return club_readers_q(club="discussion__club_id", member="recipient_id") | Q(
+        kind=Notification.Kind.HELD, recipient__in=site_moderators()
     )
 
 
@@ -124,6 +168,10 @@ class NotificationQuerySet(models.QuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
 
+    def readable(self):
+        """Those whose discussion their recipient may still read (``readable_by_recipient_q``)."""
+        return self.filter(readable_by_recipient_q())
+
     def for_listing(self):
         """Newest first, with everything a line of the list shows, in one query."""
         return self.select_related(
@@ -134,12 +182,15 @@ class NotificationQuerySet(models.QuerySet):
         """
         Notifications whose email is due by ``delivery``: not sent, not given up, not
         leased by another run, about a comment anyone may read (a deleted comment is never
-        quoted), to an active member with a verified address.
+        quoted), in a discussion the recipient may still read (a member removed from a
+        private club is emailed nothing more from it), to an active member with a
+        verified address.
         """
         now = now or timezone.now()
         return self.filter(
             Q(email_locked_until__isnull=True) | Q(email_locked_until__lte=now),
             Q(comment__isnull=True) | public_comment_q("comment__") | still_held_q(),
+            readable_by_recipient_q(),
             Exists(EmailAddress.objects.filter(user=OuterRef("recipient"), verified=True)),
             email_delivery=delivery,
             emailed_at__isnull=True,

@@ -28,16 +28,17 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import User
+from clubs.models import Membership, Role
 from core.markdown import find_mentions
 from discussions import caching
 from discussions.models import Comment, Discussion, Follow, Reaction
 
 from .emails import digest_email, notification_email
-from .models import Delivery, Notification, NotificationSettings
+from .models import Delivery, Notification, NotificationSettings, club_readers_q
 from .tokens import DIGEST_PERIODS
 
 logger = logging.getLogger(__name__)
@@ -155,27 +156,16 @@ def notify_marked_helpful(*, comment_id: int, member_id: int) -> int:
 
 def notify_comment_held(*, comment_id: int, event: str) -> int:
     """
-    Tell the moderators (active members with the right to moderate comments, but not the
-    comment's author) that a comment awaits their review: a new member's first post, or
-    one flagged by enough members. ``event`` names the holding ("posted", "flags-<id>"),
-    so a comment held again later is announced again, and a retried task is not.
+    Tell the moderators of the comment's club (``moderators_of``) that a comment awaits
+    their review: a new member's first post, or one flagged by enough members. ``event``
+    names the holding ("posted", "flags-<id>"), so a comment held again later is announced
+    again, and a retried task is not.
     """
-    comment = Comment.objects.select_related("question").filter(pk=comment_id).first()
+    comment = Comment.objects.select_related("question__discussion").filter(pk=comment_id).first()
     if comment is None or comment.status != Comment.Status.PENDING or comment.is_deleted:
         return 0  # reviewed (or taken back) before the worker got to it
-    permission = Permission.objects.get(
-        codename="moderate_comments", content_type__app_label="moderation"
-    )
-    moderators = (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(user_permissions=permission)
-            | Q(groups__permissions=permission)
-        )
-        .exclude(pk=comment.author_id)
-        .values_list("pk", flat=True)
-        .distinct()
+    moderators = moderators_of(club_id=comment.question.discussion.club_id).exclude(
+        pk=comment.author_id
     )
     return _create_notifications(
         dict.fromkeys(moderators, Kind.HELD),
@@ -183,6 +173,35 @@ def notify_comment_held(*, comment_id: int, event: str) -> int:
         discussion_id=comment.question.discussion_id,
         comment_id=comment.pk,
         actor_id=comment.author_id,
+    )
+
+
+def moderators_of(*, club_id: int):
+    """
+    The ids of the active members who moderate a club's comments: its leads and moderators
+    (not banned from it), and the site's moderators (and superusers), who moderate every
+    club. Never the moderators of other clubs: a private club's comments reach no one
+    outside it.
+    """
+    permission = Permission.objects.get(
+        codename="moderate_comments", content_type__app_label="moderation"
+    )
+    club_moderator = Membership.objects.filter(
+        member=OuterRef("pk"),
+        club_id=club_id,
+        role__in=[Role.LEAD, Role.MODERATOR],
+        banned_at__isnull=True,
+    )
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(user_permissions=permission)
+            | Q(groups__permissions=permission)
+            | Exists(club_moderator)
+        )
+        .values_list("pk", flat=True)
+        .distinct()
     )
 
 
@@ -194,13 +213,19 @@ def held_notifications_resolve(*, comment: Comment) -> int:
 
 
 def notify_discussion_opened(*, discussion_id: int) -> int:
-    """Tell members who asked to hear about new discussions that one has opened."""
+    """
+    Tell members who asked to hear about new discussions that one has opened: of a private
+    club, only its members.
+    """
     discussion = Discussion.objects.filter(pk=discussion_id).first()
     if discussion is None or not discussion.is_open:
         return 0
     subscribers = (
         NotificationSettings.objects.filter(
-            announcements=True, paused=False, member__is_active=True
+            club_readers_q(club=discussion.club_id, member="member_id"),
+            announcements=True,
+            paused=False,
+            member__is_active=True,
         )
         .exclude(member_id=discussion.host_id)
         .values_list("member_id", "discussion_opened")
@@ -237,16 +262,22 @@ def _create_notifications(
 ) -> int:
     """
     One notification per recipient, each with the email delivery its recipient chose for
-    its kind; paused members get none. Existing ones (same recipient and key) are kept as
-    they are. Returns how many are to be emailed immediately.
+    its kind; paused members get none, nor do members who may not read the discussion's
+    club (mentioned outsiders, followers removed from a private club), moderators aside.
+    Existing ones (same recipient and key) are kept as they are. Returns how many are to
+    be emailed immediately.
     """
     if not reasons:
         return 0
     chosen = _settings_of(reasons)
+    readers = _readers_of(
+        [member_id for member_id, kind in reasons.items() if kind != Kind.HELD],
+        discussion_id=discussion_id,
+    )
     rows = []
     for member_id, kind in reasons.items():
         preferences = chosen.get(member_id) or NotificationSettings()
-        if preferences.paused:
+        if preferences.paused or (kind != Kind.HELD and member_id not in readers):
             continue
         rows.append(
             Notification(
@@ -261,6 +292,19 @@ def _create_notifications(
         )
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     return sum(row.email_delivery == Delivery.IMMEDIATE for row in rows)
+
+
+def _readers_of(member_ids: list[int], *, discussion_id: int) -> set[int]:
+    """Those of these members who may read the discussion's club, a thousand per query."""
+    club = Subquery(Discussion.objects.filter(pk=discussion_id).values("club_id"))
+    found = set()
+    for start in range(0, len(member_ids), 1000):
+        found.update(
+            User.objects.filter(
+                club_readers_q(club=club, member="pk"), pk__in=member_ids[start : start + 1000]
+            ).values_list("pk", flat=True)
+        )
+    return found
 
 
 def _settings_of(member_ids: Iterable[int]) -> dict[int, NotificationSettings]:

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -38,8 +39,11 @@ EMAIL_TOPICS: dict[str, Promise] = {
 @login_required
 @require_safe
 def notification_list(request):
-    """The member's notifications, newest first, unread ones highlighted."""
-    notifications = Notification.objects.for_recipient(request.user).for_listing()
+    """
+    The member's notifications, newest first, unread ones highlighted; none from a private
+    club they no longer belong to.
+    """
+    notifications = Notification.objects.for_recipient(request.user).readable().for_listing()
     page = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
     _mark_followed_threads(request.user, page.object_list)
     return render(
@@ -54,7 +58,7 @@ def notification_list(request):
 def notification_read(request, pk):
     """Mark one notification read."""
     notification = get_object_or_404(
-        Notification.objects.for_recipient(request.user).for_listing(), pk=pk
+        Notification.objects.for_recipient(request.user).readable().for_listing(), pk=pk
     )
     services.notification_mark_read(member=request.user, notification=notification)
     if request.htmx:
@@ -93,15 +97,21 @@ def notification_settings(request):
         services.notification_settings_save(member=request.user, **form.cleaned_data)
         messages.success(request, _("Your notification settings were saved."))
         return redirect("notifications:settings")
+    # What the member may still read: a private club they left keeps their follows of it
+    # (nothing is delivered), but does not show them.
+    readable = Discussion.objects.visible_to(request.user).exclude(status=Discussion.Status.DRAFT)
+    follows = Follow.objects.of_member(request.user).filter(
+        Q(discussion__in=readable)
+        | Q(question__discussion__in=readable)
+        | Q(thread__question__discussion__in=readable)
+    )
     return render(
         request,
         "notifications/notificationsettings_form.html",
         {
             "form": form,
-            "follows": list(Follow.objects.of_member(request.user)),
-            "hosted": list(
-                Discussion.objects.published().filter(host=request.user).select_related("article")
-            ),
+            "follows": list(follows),
+            "hosted": list(readable.filter(host=request.user).select_related("article")),
         },
     )
 

@@ -14,12 +14,17 @@ def meetings_for(discussion) -> list[Meeting]:
 UPCOMING_ON_HOME = 3
 
 
-@register.inclusion_tag("events/_upcoming.html")
-def upcoming_sessions(limit: int = UPCOMING_ON_HOME) -> dict:
+@register.inclusion_tag("events/_upcoming.html", takes_context=True)
+def upcoming_sessions(context, limit: int = UPCOMING_ON_HOME, club=None) -> dict:
     """
     The next live sessions of published discussions, soonest first, as a side panel (the
-    home page's): one query. A tag, so that the pages of ``discussions`` show them
-    without importing this app, which sits above it.
+    home page's; with ``club``, a club's page's, where its members see its sessions even
+    when the club is private): one query. A tag, so that the pages of ``discussions``
+    show them without importing this app, which sits above it.
     """
-    meetings = Meeting.objects.published().upcoming().for_calendar()[:limit]
-    return {"meetings": list(meetings)}
+    if club is None:
+        meetings = Meeting.objects.published()
+    else:
+        meetings = Meeting.objects.visible_to(context["user"]).in_club(club)
+    meetings = meetings.upcoming().for_calendar()[:limit]
+    return {"meetings": list(meetings), "club": club}

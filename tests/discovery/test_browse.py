@@ -180,6 +180,7 @@ BROWSE_PAGES = [
 
 
 @pytest.mark.parametrize(("url", "expected"), BROWSE_PAGES)
+@pytest.mark.usefixtures("clubs_counted")
 def test_browse_pages_run_the_same_queries_for_few_or_many_papers(client, url, expected):
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -192,6 +193,7 @@ def test_browse_pages_run_the_same_queries_for_few_or_many_papers(client, url, e
     assert queries() == expected
 
 
+@pytest.mark.usefixtures("clubs_counted")
 def test_a_year_runs_the_same_queries_for_few_or_many_discussions(member_client):
     opened = datetime.datetime(2024, 3, 1, tzinfo=datetime.UTC)
 

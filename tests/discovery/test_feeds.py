@@ -130,3 +130,54 @@ def test_feeds_run_the_same_queries_for_few_or_many_items(client, url):
         DiscussionFactory()
         make.comment(chat, f"Comment {number}.", author=member)
     assert queries() == few <= 2
+
+
+def test_a_clubs_feed_lists_its_new_discussions_and_syntheses(client):
+    from tests.factories import ClubFactory
+
+    club = ClubFactory(name="Brokers", tagline="Knowledge brokers read together.")
+    older = DiscussionFactory(club=club, opens_at=make.days_ago(10))
+    newer = DiscussionFactory(club=club, opens_at=make.days_ago(3))
+    DiscussionFactory(club=club, status=Discussion.Status.DRAFT)
+    DiscussionFactory()  # another club's
+    question = older.questions.first()
+    question.synthesis = "What the **answers** agree on."
+    question.synthesis_by = older.host
+    question.synthesis_updated_at = make.days_ago(1)
+    question.save()
+
+    parsed = feed(client, f"/clubs/{club.slug}/feed/")
+
+    assert parsed.feed.title == "Brokers: discussions and syntheses"
+    assert parsed.feed.subtitle == "Knowledge brokers read together."
+    assert [entry.title for entry in parsed.entries] == [
+        f"Synthesis of question 1 on “{older.article.title}”",
+        newer.article.title,
+        older.article.title,
+    ]
+    assert parsed.entries[0].link == f"http://testserver{question.get_absolute_url()}"
+    assert "<strong>answers</strong>" in parsed.entries[0].summary
+
+
+def test_a_private_club_has_no_feed(client):
+    from tests.factories import ClubFactory, MembershipFactory
+
+    club = ClubFactory(visibility="private", joining="invitation")
+    DiscussionFactory(club=club)
+    member = UserFactory()
+    MembershipFactory(club=club, member=member)
+    assert client.get(f"/clubs/{club.slug}/feed/").status_code == 404
+    client.force_login(member)  # feed readers sign in as nobody: no feed even for members
+    assert client.get(f"/clubs/{club.slug}/feed/").status_code == 404
+    assert client.get("/clubs/no-such-club/feed/").status_code == 404
+
+
+def test_the_site_feeds_leave_private_clubs_out(client):
+    from tests.factories import ClubFactory
+
+    club = ClubFactory(visibility="private", joining="invitation")
+    secret = DiscussionFactory(club=club, commentary="Ward secrets.")
+    comment = make.comment(secret, "A ward remark.")
+    assert feed(client, "/feeds/discussions/").entries == []
+    assert client.get(f"/feeds/discussions/{secret.slug}/comments/").status_code == 404
+    assert feed(client, f"/feeds/members/{comment.author.username}/comments/").entries == []

@@ -349,6 +349,64 @@ def test_draft_discussions_never_appear(client):
     assert "A paper" in page(client, q="paper")
 
 
+@pytest.fixture
+def private_club():
+    """A private club's discussion of a public paper, with a commentary and a comment."""
+    from tests.factories import ClubFactory
+
+    club = ClubFactory(visibility="private", joining="request")
+    chat = make.discussion(
+        make.paper("Fidelity among nurses", abstract="Nurses kept to the protocol."),
+        commentary="Confidential fidelity plans of the ward.",
+        club=club,
+        slug="ward-secrets",
+    )
+    make.comment(chat, "A confidential fidelity remark from the ward.")
+    return club
+
+
+def test_a_private_clubs_discussions_are_found_by_its_members_only(client, private_club):
+    from tests.factories import MembershipFactory
+
+    outsider, member, banned = UserFactory(), UserFactory(), UserFactory()
+    MembershipFactory(club=private_club, member=member)
+    MembershipFactory(club=private_club, member=banned, banned_at=make.days_ago(1))
+    staff = UserFactory(is_staff=True)
+    for reader in (None, outsider, banned):
+        if reader is not None:
+            client.force_login(reader)
+        html = page(client, q="confidential fidelity")
+        assert "Confidential fidelity" not in html
+        assert "confidential fidelity remark" not in html
+        assert "ward-secrets" not in page(client, q="nurses")  # the paper, not who discusses it
+        assert "Fidelity among nurses" in page(client, q="nurses")  # a paper's record is public
+    for reader in (member, staff):
+        client.force_login(reader)
+        html = page(client, q="confidential fidelity")
+        assert "Confidential fidelity plans" in html
+        assert "confidential fidelity remark" in html
+        assert "/discussions/ward-secrets/" in page(client, q="nurses")
+
+
+def test_a_paper_discussed_only_in_a_private_club_is_not_open_to_outsiders(client, private_club):
+    from tests.factories import MembershipFactory
+
+    assert "Fidelity among nurses" not in page(client, q="nurses", status="open")
+    member = UserFactory()
+    MembershipFactory(club=private_club, member=member)
+    client.force_login(member)
+    assert "Fidelity among nurses" in page(client, q="nurses", status="open")
+
+
+def test_a_club_made_private_leaves_the_results_without_reindexing(client, club):
+    """The index keeps every club's text: what is shown is decided when searching."""
+    from clubs.models import Club
+
+    assert "The host asks how" in page(client, q="fidelity travels")
+    Club.objects.filter(pk=club.club_id).update(visibility="private", joining="request")
+    assert "The host asks how" not in page(client, q="fidelity travels")
+
+
 def test_the_index_follows_the_services(client, discussion, member):
     from discussions import services
 
@@ -382,6 +440,7 @@ def build(papers: int):
         ("comment", 4),  # 2 counts + comments ranked + entries
     ],
 )
+@pytest.mark.usefixtures("clubs_counted")
 def test_the_results_page_runs_the_same_queries_whatever_the_number_of_results(
     client, kind, expected
 ):

@@ -89,6 +89,18 @@ def test_the_sitemap_lists_public_pages_only(client):
     assert not any("/accounts/" in location or "/admin/" in location for location in locations)
 
 
+def test_the_sitemap_lists_public_clubs_and_no_private_ones(client):
+    from tests.factories import ClubFactory
+
+    public = ClubFactory(slug="brokers")
+    private = ClubFactory(slug="ward", visibility="private", joining="invitation")
+    secret = DiscussionFactory(club=private)
+    content = client.get("/sitemap.xml").content.decode()
+    assert f"http://testserver/clubs/{public.slug}/" in content
+    assert f"/clubs/{private.slug}/" not in content
+    assert secret.get_absolute_url() not in content
+
+
 def test_robots_txt_keeps_crawlers_out_of_private_pages(client):
     response = client.get("/robots.txt")
     assert response.status_code == 200

@@ -77,6 +77,7 @@ def test_the_zone_does_not_leak_to_the_next_request(discussion):
     assert timezone.get_current_timezone_name() == "UTC"
 
 
+@pytest.mark.usefixtures("clubs_counted")
 def test_the_sessions_cost_one_query_on_the_discussion_page(client, discussion):
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -109,6 +110,7 @@ def test_the_upcoming_sessions_page(client):
     assert 'href="/events/calendar.ics"' in html
 
 
+@pytest.mark.usefixtures("clubs_counted")
 def test_the_upcoming_sessions_page_runs_the_same_queries_for_few_or_many(client):
     later = timezone.now() + datetime.timedelta(days=3)
 
@@ -128,3 +130,71 @@ def test_the_calendar_feed_runs_one_query(client):
     with CaptureQueriesContext(connection) as captured:
         client.get("/events/calendar.ics")
     assert len(captured) == 1
+
+
+@pytest.fixture
+def private_session():
+    """A session of a private club's discussion, three days from now."""
+    from tests.factories import ClubFactory
+
+    club = ClubFactory(visibility="private", joining="invitation")
+    return MeetingFactory(
+        discussion=DiscussionFactory(club=club),
+        title="Ward session",
+        starts_at=timezone.now() + datetime.timedelta(days=3),
+    )
+
+
+def test_a_private_clubs_sessions_are_listed_for_its_members_only(client, private_session):
+    from tests.factories import MembershipFactory
+
+    member, outsider = UserFactory(), UserFactory()
+    MembershipFactory(club=private_session.discussion.club, member=member)
+    assert "Ward session" not in client.get("/events/").content.decode()
+    assert "Ward session" not in client.get("/").content.decode()
+    client.force_login(outsider)
+    assert "Ward session" not in client.get("/events/").content.decode()
+    client.force_login(member)
+    assert "Ward session" in client.get("/events/").content.decode()
+
+
+def test_the_sites_calendar_never_carries_a_private_session(client, private_session):
+    from tests.factories import MembershipFactory
+
+    member = UserFactory()
+    MembershipFactory(club=private_session.discussion.club, member=member)
+    client.force_login(member)  # calendar programs sign in as nobody: the same for all
+    assert b"Ward session" not in client.get("/events/calendar.ics").content
+
+
+def test_a_clubs_calendar_carries_its_own_sessions(client, private_session):
+    from tests.factories import ClubFactory
+
+    club = ClubFactory(name="Brokers")
+    MeetingFactory(discussion=DiscussionFactory(club=club), title="Brokers session")
+    MeetingFactory(title="Elsewhere session")
+    MeetingFactory(
+        discussion=DiscussionFactory(club=club, status=Discussion.Status.DRAFT),
+        title="Draft session",
+    )
+    response = client.get(f"/events/clubs/{club.slug}.ics")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Content-Disposition"] == f'inline; filename="journal-club-{club.slug}.ics"'
+    content = response.content.decode()
+    assert "X-WR-CALNAME:Brokers" in content
+    assert "Brokers session" in content
+    assert "Elsewhere session" not in content
+    assert "Draft session" not in content
+
+
+def test_a_private_club_has_no_calendar(client, private_session):
+    from tests.factories import MembershipFactory
+
+    slug = private_session.discussion.club.slug
+    assert client.get(f"/events/clubs/{slug}.ics").status_code == 404
+    member = UserFactory()
+    MembershipFactory(club=private_session.discussion.club, member=member)
+    client.force_login(member)
+    assert client.get(f"/events/clubs/{slug}.ics").status_code == 404
+    assert client.get("/events/clubs/no-such-club.ics").status_code == 404

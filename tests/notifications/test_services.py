@@ -377,3 +377,102 @@ def test_taking_a_helpful_mark_back_enqueues_nothing(
         discussion_services.comment_mark_helpful(comment=answer, member=member, helpful=False)
     # Only the page cache's housekeeping (letting go of the kept version) waits for the commit.
     assert [c for c in callbacks if c.__module__ != "discussions.caching"] == []
+
+
+# --- Private clubs ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ward(db):
+    """A private club's open discussion, its host, and a member following it."""
+    from tests.factories import ClubFactory, MembershipFactory
+
+    club = ClubFactory(visibility="private", joining="invitation")
+    discussion = DiscussionFactory(club=club)
+    MembershipFactory(club=club, member=discussion.host, role="host")
+    follower = UserFactory(username="follower")
+    MembershipFactory(club=club, member=follower)
+    FollowFactory(member=follower, discussion=discussion)
+    return discussion, follower
+
+
+def remove(member, club, *, ban: bool = False) -> None:
+    from clubs.models import Membership
+
+    memberships = Membership.objects.filter(member=member, club=club)
+    if ban:
+        memberships.update(banned_at=timezone.now())
+    else:
+        memberships.delete()
+
+
+def test_outsiders_mentioned_in_a_private_club_are_not_notified(ward):
+    discussion, follower = ward
+    outsider = UserFactory(username="outsider")
+    comment = CommentFactory(
+        question=discussion.questions.first(), body="Thoughts, @outsider and @follower?"
+    )
+    services.notify_comment_posted(comment_id=comment.pk)
+    assert kinds_by_recipient(comment) == {
+        follower.pk: Kind.MENTION,
+        discussion.host_id: Kind.FOLLOWED_COMMENT,
+    }
+    assert not Notification.objects.filter(recipient=outsider).exists()
+
+
+@pytest.mark.parametrize("ban", [False, True])
+def test_a_member_removed_from_a_private_club_hears_nothing_more_from_it(ward, ban):
+    discussion, follower = ward
+    remove(follower, discussion.club, ban=ban)
+    comment = CommentFactory(question=discussion.questions.first())
+    services.notify_comment_posted(comment_id=comment.pk)
+    assert follower.pk not in kinds_by_recipient(comment)
+    assert Follow.objects.filter(member=follower, discussion=discussion).exists()  # kept
+
+
+def test_a_new_private_discussion_is_announced_to_its_members_only(ward):
+    discussion, follower = ward
+    outsider = UserFactory()
+    staff = UserFactory(is_staff=True)
+    for member in (follower, outsider, staff):
+        NotificationSettingsFactory(member=member, announcements=True)
+    services.notify_discussion_opened(discussion_id=discussion.pk)
+    assert set(Notification.objects.values_list("recipient_id", flat=True)) == {
+        follower.pk,
+        staff.pk,
+    }
+
+
+def test_notifications_waiting_when_a_member_is_removed_are_never_emailed(ward, mailoutbox):
+    discussion, follower = ward
+    comment = CommentFactory(question=discussion.questions.first(), body="Ward business.")
+    services.notify_comment_posted(comment_id=comment.pk)
+    NotificationSettingsFactory(member=discussion.host, followed_comment=Delivery.IMMEDIATE)
+    Notification.objects.update(email_delivery=Delivery.IMMEDIATE)
+    remove(follower, discussion.club)
+    report = services.send_pending_immediate()
+    assert report.sent == 1
+    assert [message.to for message in mailoutbox] == [[discussion.host.email]]
+    assert Notification.objects.get(recipient=follower).emailed_at is None
+
+
+def test_a_digest_leaves_out_what_a_removed_member_may_no_longer_read(ward, mailoutbox):
+    discussion, follower = ward
+    elsewhere = NotificationFactory(recipient=follower, email_delivery=Delivery.DAILY)
+    secret = CommentFactory(question=discussion.questions.first(), body="Ward business.")
+    NotificationFactory(recipient=follower, comment=secret, email_delivery=Delivery.DAILY)
+    remove(follower, discussion.club, ban=True)
+    report = services.send_digest(period=Delivery.DAILY)
+    assert report.notifications == 1
+    (message,) = mailoutbox
+    assert "Ward business" not in message.body
+    assert elsewhere.comment.question.discussion.article.title in message.body
+
+
+def test_site_moderators_keep_hearing_of_held_comments_in_private_clubs(ward, mailoutbox):
+    discussion, _follower = ward
+    moderator = UserFactory(roles=["Moderators"])
+    held = CommentFactory(question=discussion.questions.first(), status=Comment.Status.PENDING)
+    NotificationFactory(recipient=moderator, comment=held, kind=Kind.HELD, key="held")
+    assert services.send_pending_immediate().sent == 1
+    assert Notification.objects.readable().filter(recipient=moderator).count() == 1

@@ -92,6 +92,7 @@ def test_a_deleted_comment_is_not_quoted_in_the_list(member_client, member):
     assert "deleted by its author" in content
 
 
+@pytest.mark.usefixtures("clubs_counted")
 def test_the_list_query_count_does_not_grow_with_the_notifications(
     member_client, member, django_assert_num_queries
 ):
@@ -147,6 +148,27 @@ def test_the_bell_shows_the_unread_count_with_one_query(
         content = member_client.get(reverse("discussions:home")).content.decode()
     assert '<span class="bell__count" aria-hidden="true">3</span>' in content
     assert "Notifications, 3 unread" in content
+
+
+def test_a_private_club_the_member_left_is_neither_listed_nor_counted(member_client, member):
+    from clubs.models import Membership
+    from tests.factories import ClubFactory, DiscussionFactory, MembershipFactory
+
+    club = ClubFactory(visibility="private", joining="invitation")
+    secret = CommentFactory(
+        question=DiscussionFactory(club=club).questions.first(), body="Ward business."
+    )
+    MembershipFactory(club=club, member=member)
+    kept = NotificationFactory(recipient=member, comment=secret)
+    assert "Ward business" in member_client.get(LIST).content.decode()
+    Membership.objects.filter(club=club, member=member).delete()
+
+    listing = member_client.get(LIST).content.decode()
+    assert "Ward business" not in listing
+    assert "bell__count" not in member_client.get(reverse("discussions:home")).content.decode()
+    read = reverse("notifications:read", args=[kept.pk])
+    assert member_client.post(read).status_code == 404
+    assert Notification.objects.filter(pk=kept.pk).exists()  # kept, not shown
 
 
 def test_anonymous_visitors_see_no_bell(client, db):
