@@ -9,9 +9,25 @@ Site-wide roles (the groups of ``moderation.roles``) keep their powers in every 
 
 import dataclasses
 
+from django.urls import reverse
+
 from .models import Club, Membership, Role
 
 CACHE_ATTRIBUTE = "_club_roles"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class MemberClub:
+    """One of the member's clubs, as their navigation lists it."""
+
+    pk: int
+    name: str
+    slug: str
+    role: str
+    is_private: bool
+
+    def get_absolute_url(self) -> str:
+        return reverse("discussions:club", kwargs={"slug": self.slug})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -20,6 +36,7 @@ class ClubRoles:
 
     by_club: dict[int, str] = dataclasses.field(default_factory=dict)
     banned: frozenset[int] = frozenset()
+    clubs: tuple[MemberClub, ...] = ()  # the member's clubs, by name
 
     def role(self, club_id: int) -> str | None:
         return self.by_club.get(club_id)
@@ -41,15 +58,22 @@ def roles(user) -> ClubRoles:
         return NO_ROLES
     found = user.__dict__.get(CACHE_ATTRIBUTE)
     if found is None:
-        by_club, banned = {}, set()
-        for club_id, role, banned_at in Membership.objects.filter(member=user).values_list(
-            "club_id", "role", "banned_at"
-        ):
+        by_club, banned, clubs = {}, set(), []
+        rows = (
+            Membership.objects.filter(member=user)
+            .order_by("club__name")
+            .values_list(
+                "club_id", "role", "banned_at", "club__name", "club__slug", "club__visibility"
+            )
+        )
+        for club_id, role, banned_at, name, slug, visibility in rows:
             if banned_at is None:
                 by_club[club_id] = role
+                private = visibility == Club.Visibility.PRIVATE
+                clubs.append(MemberClub(club_id, name, slug, role, private))
             else:
                 banned.add(club_id)
-        found = ClubRoles(by_club=by_club, banned=frozenset(banned))
+        found = ClubRoles(by_club=by_club, banned=frozenset(banned), clubs=tuple(clubs))
         user.__dict__[CACHE_ATTRIBUTE] = found
     return found
 

@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "clubs.context_processors.clubs",
             ],
         },
     },
@@ -141,6 +142,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ----------------------------------------------------------------------------
 # allauth's rate limits need a real cache: local memory by default, Redis when configured.
 
+CACHES: dict[str, dict[str, object]]
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -149,7 +151,14 @@ if os.environ.get("REDIS_URL"):
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for a long thread's rendered comments (its default of 300 entries would cull
+    # them, and the small keys among them, while one page of 2,000 comments renders).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
 # Discussion pages for readers who are not signed in, rendered once per change
 # (discussions/caching.py); "0" turns it off.
 DISCUSSION_PAGE_CACHE = os.environ.get("JOURNAL_CLUB_PAGE_CACHE", "1") == "1"
@@ -218,8 +227,17 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploads (club logos) go through the storage API: this server's disk (MEDIA_ROOT) by
+# default, which fits one server; with several, name an object-storage backend in
+# DJANGO_MEDIA_STORAGE (e.g. django-storages' "storages.backends.s3.S3Storage", installed
+# and configured beside this file). README, "Production".
+MEDIA_URL = os.environ.get("DJANGO_MEDIA_URL") or "/media/"
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT") or BASE_DIR / "media")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get("DJANGO_MEDIA_STORAGE")
+        or "django.core.files.storage.FileSystemStorage"
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -290,7 +308,12 @@ JOURNAL_CLUB_RATE_LIMITS = {
     "react": (30, 60),
     "flag": (10, 3_600),
     "preview": (120, 60),  # the composer's live preview, asked for as the writer pauses
+    "club_create": (3, 86_400),
+    "invite": (50, 86_400),  # invitations emailed by one lead: not a way to send spam
+    "lookup": (20, 3_600),  # papers looked up at Crossref by DOI, by one member
 }
+# An invitation to a club, and an invite link, work for this many days.
+JOURNAL_CLUB_INVITATION_DAYS = 14
 # A new member's first N comments wait for a moderator's approval (0: none do).
 JOURNAL_CLUB_PREMODERATE_FIRST_POSTS = env_int("JOURNAL_CLUB_PREMODERATE", 1)
 # This many flags from different members hide a comment until a moderator reviews it.
@@ -366,7 +389,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        # Uploads served from object storage come from its address (DJANGO_MEDIA_URL).
+        "img-src": [SELF, "data:", *([MEDIA_URL] if MEDIA_URL.startswith("https://") else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "form-action": [SELF],

@@ -1,6 +1,8 @@
 """Top-level URL configuration."""
 
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.conf.urls.static import static as serve_files
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
@@ -17,10 +19,11 @@ admin.site.index_title = _("Curate papers, discussions and members")
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
+    # Before the discussions' "clubs/<slug>/" (a club's page): "clubs/new/" and the like.
+    path("clubs/", include("clubs.urls")),
     path("", include("discussions.urls")),
     path("papers/", include("articles.urls")),
     path("members/", include("accounts.urls")),
-    path("clubs/", include("clubs.urls")),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("notifications.urls")),
     path("moderation/", include("moderation.urls")),
@@ -46,6 +49,9 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("healthz/tasks", health.tasks, name="healthz-tasks"),
 ]
+
+if settings.DEBUG:  # uploads on this disk, served here locally (README, "Production")
+    urlpatterns += serve_files(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler403 = "config.errors.permission_denied"
 handler404 = "config.errors.page_not_found"

@@ -1,5 +1,6 @@
 """
-Demo content: one paper, its journal-club discussion and a short threaded conversation.
+Demo content: one paper, three clubs, the paper's discussion in a public club and in a
+private one, each with a short threaded conversation.
 
 The content is data (the constants below) and ``load_demo()`` writes it, idempotently, so
 that ``manage.py load_demo`` can run on every ``make run``:
@@ -32,6 +33,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from articles.models import AbstractSection, Article, Author, Journal, Subject
+from clubs.models import Club, Membership, Nomination, QuestionTemplate, Role, Vote
 from core.identifiers import normalize_doi
 from core.markdown import render_markdown
 from discovery import index as search_index
@@ -413,6 +415,140 @@ COMMENTS = [
     ),
 ]
 
+# --- The clubs ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DemoClub:
+    slug: str
+    name: str
+    tagline: str
+    description: str
+    visibility: str
+    joining: str
+    roles: dict[str, str]  # username -> role
+    templates: tuple[str, ...] = ()
+
+
+# The network's open club hosts the main discussion (its slug is the one a one-club site's
+# discussions were given, so a site that ran the demo before keeps its addresses).
+NETWORK_CLUB = DemoClub(
+    slug="journal-club",
+    name="Harbourside Knowledge Brokers",
+    tagline="A public journal club for people who broker research into practice.",
+    description=(
+        "We read one paper a month about knowledge brokering and implementation support, "
+        "discuss it here for a few weeks, and meet once to talk it through. Anyone may "
+        "read; every confirmed member may answer."
+    ),
+    visibility=Club.Visibility.PUBLIC,
+    joining=Club.Joining.OPEN,
+    roles={
+        "demo-host": Role.LEAD,
+        "demo-priya": Role.MEMBER,
+        "demo-tomas": Role.MEMBER,
+        "demo-amara": Role.MODERATOR,
+        "demo-lena": Role.MEMBER,
+        "demo-jonah": Role.MEMBER,
+    },
+    templates=(
+        "What in this paper would change what you do on Monday morning?",
+        "Who in your organisation should read this, and what would you tell them first?",
+    ),
+)
+
+READING_GROUP = DemoClub(
+    slug="lakeshore-implementation-science",
+    name="Lakeshore Implementation Science Reading Group",
+    tagline="Researchers and practitioners reading implementation science together.",
+    description=(
+        "A university reading group open to anyone who asks. Members nominate the papers; "
+        "the most wanted one becomes the next discussion."
+    ),
+    visibility=Club.Visibility.PUBLIC,
+    joining=Club.Joining.REQUEST,
+    roles={"demo-tomas": Role.LEAD, "demo-amara": Role.HOST, "demo-lena": Role.MEMBER},
+    templates=(
+        "Which theory, model or framework does the paper use, and does it earn its place?",
+        "What would a replication in your setting need?",
+    ),
+)
+
+# A health authority's staff discuss what the paper means for their own services: not in
+# public, so the club is private. demo-priya is a member (README, "Trying it locally").
+STAFF_CLUB = DemoClub(
+    slug="riverbend-staff",
+    name="Riverbend Health Authority staff club",
+    tagline="Our own services, discussed among colleagues.",
+    description=(
+        "For staff of the Riverbend Regional Health Authority and its partner services. "
+        "We discuss how research applies to our own programmes, frankly, so this club is "
+        "private: only its members can see it."
+    ),
+    visibility=Club.Visibility.PRIVATE,
+    joining=Club.Joining.INVITATION,
+    roles={"demo-jonah": Role.LEAD, "demo-priya": Role.HOST, "demo-lena": Role.MEMBER},
+)
+
+CLUBS = [NETWORK_CLUB, READING_GROUP, STAFF_CLUB]
+
+STAFF_DISCUSSION_SLUG = "riverbend-implementation-support"
+
+STAFF_COMMENTARY = """\
+The network's club read this paper in public. Here we ask a narrower question: what would
+it mean for **our** authority to fund implementation support as a role, rather than
+something each programme lead does on top of their job?
+
+Our last two programme roll-outs both stalled at the same point, when the training was over
+and the teams were left on their own. The paper's description of people who support
+implementation without delivering services themselves reads like the missing piece.
+"""
+
+STAFF_QUESTIONS = [
+    "Which of our current programmes would have gone differently with a dedicated "
+    "implementation support practitioner, and why?",
+    "If we funded one such post next year, where in the organisation should it sit?",
+]
+
+STAFF_COMMENTS = [
+    DemoComment(
+        key="priya-rollout",
+        question=1,
+        author="demo-priya",
+        hours=3,
+        body=(
+            "The parenting programme, without a doubt. Fidelity dropped within six months of "
+            "the last training day, and nobody's job was to notice."
+        ),
+    ),
+    DemoComment(
+        key="lena-coaching",
+        question=1,
+        author="demo-lena",
+        hours=9,
+        parent="priya-rollout",
+        body=(
+            "Agreed. I coached two of those teams informally, in the evenings. A named role "
+            "would have made that visible, and fundable."
+        ),
+    ),
+    DemoComment(
+        key="jonah-post",
+        question=2,
+        author="demo-jonah",
+        hours=20,
+        body=(
+            "Outside any single programme, reporting to the quality team: otherwise the post "
+            "becomes one more programme lead."
+        ),
+    ),
+]
+
+NOMINATION_REASON = (
+    "The clearest statement of what implementation support practitioners do; a good "
+    "first paper for the group."
+)
+
 # --- Loading --------------------------------------------------------------------------
 
 
@@ -426,6 +562,8 @@ class DemoSummary:
     question_count: int
     comment_count: int
     comments_added: int
+    clubs: list[Club]
+    private_discussion: Discussion
 
 
 @transaction.atomic
@@ -441,9 +579,26 @@ def load_demo(*, password: str | None = None) -> DemoSummary:
     members = {
         spec.username: _load_member(spec=spec, password=password) for spec in [HOST, *MEMBERS]
     }
-    discussion = _load_discussion(article=article, host=members[HOST.username])
+    clubs = {spec.slug: _load_club(spec=spec, members=members) for spec in CLUBS}
+    discussion = _load_discussion(
+        club=clubs[NETWORK_CLUB.slug], article=article, host=members[HOST.username]
+    )
     comments_added = _load_comments(discussion=discussion, members=members)
     _index(article, discussion)
+    staff_discussion = _load_discussion(
+        club=clubs[STAFF_CLUB.slug],
+        article=article,
+        host=members["demo-priya"],
+        slug=STAFF_DISCUSSION_SLUG,
+        commentary=STAFF_COMMENTARY,
+        questions=STAFF_QUESTIONS,
+        syntheses={},
+    )
+    comments_added += _load_comments(
+        discussion=staff_discussion, members=members, comments=STAFF_COMMENTS
+    )
+    _index(article, staff_discussion)
+    _load_nomination(club=clubs[READING_GROUP.slug], article=article, members=members)
     return DemoSummary(
         article=article,
         discussion=discussion,
@@ -451,6 +606,8 @@ def load_demo(*, password: str | None = None) -> DemoSummary:
         question_count=discussion.questions.count(),
         comment_count=Comment.objects.for_discussion(discussion).count(),
         comments_added=comments_added,
+        clubs=list(clubs.values()),
+        private_discussion=staff_discussion,
     )
 
 
@@ -528,20 +685,67 @@ def _load_member(*, spec: DemoMember, password: str | None) -> User:
     return user
 
 
-def _load_discussion(*, article: Article, host: User) -> Discussion:
+def _load_club(*, spec: DemoClub, members: dict[str, User]) -> Club:
+    """The club as described, its members with their roles, and its standard questions."""
+    club, _ = Club.objects.update_or_create(
+        slug=spec.slug,
+        defaults={
+            "name": spec.name,
+            "tagline": spec.tagline,
+            "description": spec.description,
+            "visibility": spec.visibility,
+            "joining": spec.joining,
+        },
+    )
+    for username, role in spec.roles.items():
+        Membership.objects.update_or_create(
+            club=club, member=members[username], defaults={"role": role}
+        )
+    if not club.question_templates.exists():
+        QuestionTemplate.objects.bulk_create(
+            QuestionTemplate(club=club, position=position, text=text)
+            for position, text in enumerate(spec.templates, start=1)
+        )
+    return club
+
+
+def _load_nomination(*, club: Club, article: Article, members: dict[str, User]) -> None:
+    """A paper nominated in the reading group, with two votes (once: a re-run adds none)."""
+    if club.nominations.exists():
+        return
+    nomination = Nomination.objects.create(
+        club=club, article=article, nominated_by=members["demo-lena"], reason=NOMINATION_REASON
+    )
+    Vote.objects.bulk_create(
+        Vote(nomination=nomination, member=members[username])
+        for username in ("demo-lena", "demo-amara")
+    )
+
+
+def _load_discussion(
+    *,
+    club: Club,
+    article: Article,
+    host: User,
+    slug: str = DISCUSSION_SLUG,
+    commentary: str = COMMENTARY,
+    questions: list[str] = QUESTIONS,
+    syntheses: dict[int, str] = SYNTHESES,
+) -> Discussion:
     discussion, _ = Discussion.objects.update_or_create(
-        slug=DISCUSSION_SLUG,
-        defaults={"article": article, "host": host, "commentary": COMMENTARY},
+        slug=slug,
+        defaults={"club": club, "article": article, "host": host, "commentary": commentary},
         create_defaults={
+            "club": club,
             "article": article,
             "host": host,
-            "commentary": COMMENTARY,
+            "commentary": commentary,
             "status": Discussion.Status.OPEN,
             "opens_at": _hour(timezone.now()) - datetime.timedelta(days=6),
         },
     )
-    for number, text in enumerate(QUESTIONS, start=1):
-        synthesis = SYNTHESES.get(number, "")
+    for number, text in enumerate(questions, start=1):
+        synthesis = syntheses.get(number, "")
         Question.objects.update_or_create(
             discussion=discussion,
             number=number,
@@ -555,20 +759,22 @@ def _load_discussion(*, article: Article, host: User) -> Discussion:
     return discussion
 
 
-def _load_comments(*, discussion: Discussion, members: dict[str, User]) -> int:
+def _load_comments(
+    *, discussion: Discussion, members: dict[str, User], comments: list = COMMENTS
+) -> int:
     """Post the demo conversation unless the discussion already has comments."""
     if Comment.objects.for_discussion(discussion).exists():
         return 0
 
     now = timezone.now()
-    span = datetime.timedelta(hours=max(spec.hours for spec in COMMENTS) + 1)
+    span = datetime.timedelta(hours=max(spec.hours for spec in comments) + 1)
     # The conversation starts when the discussion opened, but never so late that its last
     # comment would lie in the future.
     start = min(discussion.opens_at or now, now - span)
     questions = {question.number: question for question in discussion.questions.all()}
 
     posted: dict[str, Comment] = {}
-    for spec in sorted(COMMENTS, key=lambda spec: spec.hours):
+    for spec in sorted(comments, key=lambda spec: spec.hours):
         if spec.parent and spec.parent not in posted:
             raise ValueError(f"Demo comment {spec.key!r} is posted before its parent.")
         parent = posted[spec.parent] if spec.parent else None

@@ -120,7 +120,7 @@ class DiscussionQuerySet(models.QuerySet):
         listing = (
             self.with_activity()
             .with_participation()
-            .select_related("article__journal", "host")
+            .select_related("article__journal", "host", "club")
             .prefetch_related("article__authors")
         )
         if member is not None and member.is_authenticated:
@@ -337,6 +337,13 @@ class CommentQuerySet(models.QuerySet):
         """Comments whose text anyone may read: published, not deleted, not in a draft."""
         return self.filter(
             public_comment_q(), question__discussion__in=Discussion.objects.published()
+        )
+
+    def public_in(self, discussions):
+        """Comments whose text anyone who may read these discussions may read."""
+        return self.filter(
+            public_comment_q(),
+            question__discussion__in=discussions.exclude(status=Discussion.Status.DRAFT),
         )
 
     def in_threads_for(self, user):
@@ -629,13 +636,17 @@ class FollowQuerySet(models.QuerySet):
             | Q(thread__question__discussion=discussion)
         )
 
-    def published(self):
-        """Follows of what anyone may read: not of a discussion (back) in draft."""
-        draft = Discussion.Status.DRAFT
-        return self.exclude(
-            Q(discussion__status=draft)
-            | Q(question__discussion__status=draft)
-            | Q(thread__question__discussion__status=draft)
+    def readable_by(self, member):
+        """
+        Follows of what this member may read now: not of a discussion (back) in draft, nor
+        of a private club they have left.
+        """
+        readable = Discussion.objects.visible_to(member).exclude(status=Discussion.Status.DRAFT)
+        readable = readable.values("pk")
+        return self.filter(
+            Q(discussion__in=readable)
+            | Q(question__discussion__in=readable)
+            | Q(thread__question__discussion__in=readable)
         )
 
     def with_new_comments(self):

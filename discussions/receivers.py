@@ -36,6 +36,9 @@ def on_membership_changed(sender, *, club, member, **kwargs) -> None:
 
 def on_club_changed(sender, *, club, **kwargs) -> None:
     caching.discussions_changed(Discussion.objects.filter(club=club))
+    # Its members' pages name it in their navigation, wherever they are.
+    for member_id in club.memberships.values_list("member_id", flat=True):
+        caching.reader_changed(member_id)
 
 
 def connect() -> None:

@@ -111,6 +111,7 @@ class Reader:
     can_host: bool
     suspension: object | None
     outside_club: bool = False  # signed in, but the club does not take their words
+    banned: bool = False  # from this club
     helpful_ids: frozenset[int] = frozenset()  # comments they marked helpful
     # What they follow here: ("discussion" | "question" | "thread", id).
     follows: frozenset[tuple[str, int]] = frozenset()
@@ -248,6 +249,7 @@ def _read_reader(user, discussion: Discussion, *, comment: Comment | None = None
         can_host=can_host(user, discussion),
         suspension=None if can_participate else member_suspension(user),
         outside_club=not can_participate and not access.may_post(user, discussion.club),
+        banned=access.is_banned(user, discussion.club_id),
         helpful_ids=frozenset(marks.values_list("comment_id", flat=True)),
         follows=frozenset(
             ("discussion", d) if d else ("question", q) if q else ("thread", t)
@@ -545,5 +547,7 @@ def followed_news(member, *, limit: int = FOLLOWED_NEWS) -> list[Follow]:
     comments by others since they last looked, and ``last_comment_at``: those with the
     most news first, then the most recently active. One query.
     """
-    follows = Follow.objects.of_member(member).published().with_new_comments().most_news_first()
+    follows = (
+        Follow.objects.of_member(member).readable_by(member).with_new_comments().most_news_first()
+    )
     return list(follows[:limit])

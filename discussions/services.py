@@ -228,7 +228,7 @@ def comment_edit(*, comment: Comment, editor: User, body: str, label: str | None
     with transaction.atomic():
         comment = (
             Comment.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("question__discussion")
+            .select_related("question__discussion__club")
             .get(pk=comment.pk)
         )
         discussion = comment.question.discussion
@@ -299,7 +299,7 @@ def comment_mark_helpful(*, comment: Comment, member: User, helpful: bool = True
     with transaction.atomic():
         comment = (
             Comment.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("question__discussion")
+            .select_related("question__discussion__club")
             .get(pk=comment.pk)
         )
         if comment.author_id == member.pk:

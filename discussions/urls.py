@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import cite_views, views
+from . import cite_views, club_views, hosting_views, views
 
 app_name = "discussions"
 
@@ -32,4 +32,19 @@ urlpatterns = [
         "comments/<int:pk>/follow/", views.follow_toggle, {"kind": "thread"}, name="comment-follow"
     ),
     path("follow/<str:kind>/<int:pk>/", views.follow_toggle, name="follow"),
+]
+
+# A club's home and the directory of clubs (club_views.py).
+urlpatterns += [
+    path("clubs/", club_views.club_list, name="clubs"),
+    path("clubs/<slug:slug>/", club_views.club_detail, name="club"),
+]
+
+# Opening a discussion in a club: drafts from the catalogue or a nomination (hosting_views.py).
+urlpatterns += [
+    path(
+        "clubs/<slug:club>/discussions/new/",
+        hosting_views.discussion_new,
+        name="discussion-new",
+    ),
 ]

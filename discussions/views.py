@@ -51,7 +51,12 @@ ITEM_TEMPLATE = "discussions/_thread.html#item"
 @require_safe
 def home(request):
     """What the club is, its open discussions, and what is new to a signed-in member."""
-    discussions = Discussion.objects.open().for_listing(member=request.user).newest_first()
+    discussions = (
+        Discussion.objects.visible_to(request.user)
+        .open()
+        .for_listing(member=request.user)
+        .newest_first()
+    )
     page = Paginator(discussions, DISCUSSIONS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = selectors.with_recent_participants(page.object_list)
     followed = selectors.followed_news(request.user) if request.user.is_authenticated else None
@@ -65,7 +70,12 @@ def home(request):
 @require_safe
 def archive(request):
     """Closed discussions, newest first."""
-    discussions = Discussion.objects.closed().for_listing(member=request.user).newest_first()
+    discussions = (
+        Discussion.objects.visible_to(request.user)
+        .closed()
+        .for_listing(member=request.user)
+        .newest_first()
+    )
     page = Paginator(discussions, DISCUSSIONS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = selectors.with_recent_participants(page.object_list)
     return render(request, "discussions/discussion_list.html", {"page": page, "archive": True})
@@ -629,7 +639,10 @@ def _get_comment(request, pk, *, text: bool = False) -> Comment:
         else Comment.objects.visible_to(request.user)
     )
     return get_object_or_404(
-        comments.select_related("author", "question__discussion__article"), pk=pk
+        comments.select_related(
+            "author", "question__discussion__article", "question__discussion__club"
+        ),
+        pk=pk,
     )
 
 
@@ -641,7 +654,8 @@ def _follow_target(request, kind: str, pk: int):
         return discussion, discussion.get_absolute_url()
     if kind == "question":
         question = get_object_or_404(
-            Question.objects.select_related("discussion").filter(discussion__in=visible), pk=pk
+            Question.objects.select_related("discussion__club").filter(discussion__in=visible),
+            pk=pk,
         )
         return question, question.get_absolute_url()
     if kind == "thread":

@@ -73,6 +73,17 @@ def _clear_cache():
 
 
 @pytest.fixture
+def clubs_counted(db):
+    """
+    The navigation's "more than one club?" already read: it is read once an hour for the
+    whole site (``clubs.context_processors``), so query counts are those of every request.
+    """
+    from clubs.context_processors import site_has_many_clubs
+
+    site_has_many_clubs()
+
+
+@pytest.fixture
 def member(db):
     """A signed-up member whose email address is verified."""
     from tests.factories import UserFactory

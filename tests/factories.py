@@ -134,9 +134,7 @@ class ClubFactory(factory.django.DjangoModelFactory):
 
 def default_club() -> Club:
     """The one public club of a one-club site (as the migration makes it)."""
-    return Club.objects.get_or_create(
-        slug="journal-club", defaults={"name": "Journal Club"}
-    )[0]
+    return Club.objects.get_or_create(slug="journal-club", defaults={"name": "Journal Club"})[0]
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -14,13 +14,14 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from clubs.models import Invitation, JoinRequest, Membership, Nomination, token_digest
 from discovery.authors import author_key
 from discovery.index import index_article
 from discussions.models import Discussion
 from events.models import Meeting
 from moderation import services as moderation
 from notifications.models import Notification
-from tests.factories import CommentFactory, DiscussionFactory, UserFactory
+from tests.factories import CommentFactory, DiscussionFactory, MembershipFactory, UserFactory
 
 ROLES = ["anonymous", "unverified", "member", "suspended", "host", "moderator", "staff"]
 SIGNED_IN = ROLES[1:]
@@ -42,6 +43,24 @@ def members_only(get=200, post=405, **overrides):
 def with_permission(allowed: set[str], get=200, post=200, denied=(403, 403)):
     table = {role: (get, post) if role in allowed else denied for role in SIGNED_IN}
     table["anonymous"] = (LOGIN, LOGIN)
+    return table
+
+
+def only_some(get, post, allowed=frozenset({"staff"})):
+    """
+    ``with_permission`` for a view that answers one method only: the other is 405 to
+    everyone, before anything else is checked.
+    """
+    table = with_permission(
+        allowed,
+        get=get,
+        post=post,
+        denied=(405 if get == 405 else 403, 405 if post == 405 else 403),
+    )
+    if get == 405:
+        table["anonymous"] = (405, LOGIN)
+    elif post == 405:
+        table["anonymous"] = (LOGIN, 405)
     return table
 
 
@@ -227,6 +246,104 @@ MATRIX = {
         lambda w: reverse("notifications:unsubscribe", args=["not-a-valid-token"]),
         everyone(get=400, post=400),
     ),
+    # Clubs, in the world's club: the default public club anyone may join. The site's roles
+    # are no club's members here; tests/test_club_access_matrix.py decides the club roles.
+    "discussions:clubs": (lambda w: reverse("discussions:clubs"), everyone(post=405)),
+    "discussions:club": (lambda w: w.club.get_absolute_url(), everyone(post=405)),
+    "clubs:conduct": (lambda w: reverse("clubs:conduct", args=[w.club.slug]), everyone()),
+    "discovery:feed-club": (
+        lambda w: reverse("discovery:feed-club", args=[w.club.slug]),
+        everyone(post=200),
+    ),
+    "events:club-calendar": (
+        lambda w: reverse("events:club-calendar", args=[w.club.slug]),
+        everyone(),
+    ),
+    "clubs:nominations": (
+        lambda w: reverse("clubs:nominations", args=[w.club.slug]),
+        {**members_only(post=403), "anonymous": (200, LOGIN)},  # members of the club nominate
+    ),
+    "clubs:create": (
+        lambda w: reverse("clubs:create"),
+        members_only(post=200, unverified=(403, 403), suspended=(403, 403)),
+    ),
+    "clubs:invitation": (
+        # A forged token: a plain 404 that names no club.
+        lambda w: reverse("clubs:invitation", args=["not-a-valid-token"]),
+        dict.fromkeys(ROLES, (404, 404)),
+    ),
+    "clubs:join": (
+        # Joining writes nothing anyone reads: a suspended member may join (and still not
+        # post); an unconfirmed one confirms first.
+        lambda w: reverse("clubs:join", args=[w.club.slug]),
+        {**members_only(get=405, post=302, unverified=(405, 403)), "anonymous": (405, LOGIN)},
+    ),
+    "clubs:request": (
+        # An open club needs no request: back to the club, where Join is. An empty POST
+        # is a request with no message, and the service says the club needs none.
+        lambda w: reverse("clubs:request", args=[w.club.slug]),
+        members_only(get=302, post=403, unverified=(302, 403)),
+    ),
+    "clubs:request-withdraw": (
+        lambda w: reverse("clubs:request-withdraw", args=[w.club.slug]),
+        {**members_only(get=405, post=404), "anonymous": (405, LOGIN)},  # none waiting
+    ),
+    "clubs:leave": (
+        lambda w: reverse("clubs:leave", args=[w.club.slug]),
+        members_only(get=403, post=403),  # not members of the club
+    ),
+    "clubs:members": (
+        lambda w: reverse("clubs:members", args=[w.club.slug]),
+        {**members_only(get=403, post=405), "staff": (200, 405), "anonymous": (LOGIN, 405)},
+    ),
+    # Running a club: its leads, and staff who curate clubs.
+    **{
+        f"clubs:{name}": (
+            lambda w, name=name: reverse(f"clubs:{name}", args=[w.club.slug]),
+            only_some(get=get, post=post),
+        )
+        for name, get, post in [
+            ("settings", 200, 200),
+            ("invitations", 200, 200),
+            ("requests", 200, 405),
+            ("invite-link", 405, 200),
+            ("question-templates", 200, 200),
+        ]
+    },
+    "clubs:invitation-revoke": (
+        lambda w: reverse("clubs:invitation-revoke", args=[w.club.slug, w.invitation.pk]),
+        only_some(get=405, post=302),
+    ),
+    "clubs:request-decide": (
+        lambda w: reverse("clubs:request-decide", args=[w.club.slug, w.join_request.pk]),
+        only_some(get=405, post=302),
+    ),
+    **{
+        f"clubs:member-{name}": (
+            lambda w, name=name: reverse(
+                f"clubs:member-{name}", args=[w.club.slug, w.memberships[name].pk]
+            ),
+            only_some(get=get, post=post),
+        )
+        for name, get, post in [
+            ("role", 405, 302),
+            ("remove", 405, 302),
+            ("ban", 200, 302),
+            ("unban", 405, 302),
+        ]
+    },
+    "clubs:nomination-vote": (
+        lambda w: reverse("clubs:nomination-vote", args=[w.club.slug, w.nomination.pk]),
+        members_only(get=405, post=403),  # members of the club vote
+    ),
+    "clubs:nomination-withdraw": (
+        lambda w: reverse("clubs:nomination-withdraw", args=[w.club.slug, w.nomination.pk]),
+        members_only(get=405, post=403, staff=(405, 302)),  # the nominator, leads, staff
+    ),
+    "discussions:discussion-new": (
+        lambda w: reverse("discussions:discussion-new", args=[w.club.slug]),
+        with_permission({"staff"}, get=200, post=200),
+    ),
     # allauth.
     "account_login": (
         lambda w: reverse("account_login"),
@@ -343,10 +460,35 @@ class World:
             starts_at=timezone.now() + datetime.timedelta(days=3),
         )
         self.year = self.discussion.opens_at.year
+        self.club = self.discussion.club
+        self.nomination = Nomination.objects.create(
+            club=self.club,
+            article=self.discussion.article,
+            nominated_by=UserFactory(),
+            reason="Worth a session",
+        )
+        self.join_request = JoinRequest.objects.create(club=self.club, member=UserFactory())
+        self.invitation = Invitation.objects.create(
+            club=self.club,
+            email="invited@example.org",
+            token_hash=token_digest("matrix"),
+            expires_at=timezone.now() + datetime.timedelta(days=3),
+        )
+        self.memberships = {
+            name: MembershipFactory(club=self.club) for name in ("role", "remove", "ban", "unban")
+        }
+        self.memberships["unban"].banned_at = timezone.now()
+        self.memberships["unban"].save()
+        self.kept = set(Membership.objects.values_list("pk", flat=True))
         index_article(self.discussion.article)  # as the import services do
         author = self.discussion.article.authors.first()
         key = author_key(family_name=author.family_name, given_name=author.given_name)
         self.author_url = reverse("discovery:author", args=[key])
+
+    def reset(self):
+        """Undo what a POST changed in the club, so that every URL meets the same world."""
+        Membership.objects.exclude(pk__in=self.kept).delete()
+        JoinRequest.objects.exclude(pk=self.join_request.pk).delete()
 
     def client(self, role):
         client = Client()
@@ -373,6 +515,7 @@ def test_access_matrix(db, role):
                 failures.append(
                     f"{method} {name} as {role}: {response.status_code}, expected {expected}"
                 )
+            world.reset()
             if Discussion.objects.get(pk=world.discussion.pk).status != Discussion.Status.OPEN:
                 Discussion.objects.filter(pk=world.discussion.pk).update(
                     status="open", closes_at=None

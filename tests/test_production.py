@@ -409,15 +409,23 @@ def test_sessions_are_never_kept_in_one_servers_memory_or_disk():
     assert cached["CACHES"]["default"]["BACKEND"].endswith("RedisCache")
 
 
-def test_no_model_stores_uploaded_files():
-    """Nothing is written to a server's disk: there are no uploads to share between them."""
+def test_uploads_go_through_the_configured_storage():
+    """
+    Every uploaded file (club logos) is stored through the default storage, which
+    production names in DJANGO_MEDIA_STORAGE (object storage, shared by every server).
+    """
+    from django.core.files.storage import default_storage
+
     file_fields = [
-        f"{model._meta.label}.{field.name}"
+        field
         for model in apps.get_models()
         for field in model._meta.get_fields()
         if isinstance(field, models.FileField)
     ]
-    assert file_fields == []
+    assert [f"{f.model._meta.label}.{f.name}" for f in file_fields] == ["clubs.Club.logo"]
+    assert all(field.storage is default_storage for field in file_fields)
+    chosen = production_settings(DJANGO_MEDIA_STORAGE="storages.backends.s3.S3Storage")
+    assert chosen["STORAGES"]["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
 
 
 def test_background_tasks_go_through_the_database_queue():

@@ -1,3 +1,4 @@
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -78,6 +79,7 @@ def test_profile_hides_deleted_comments_and_drafts(client, db):
     assert "No comments yet." in content
 
 
+@pytest.mark.usefixtures("clubs_counted")
 def test_profile_query_count_is_constant(client, db, django_assert_num_queries):
     member = UserFactory()
     discussion = DiscussionFactory()

@@ -88,6 +88,7 @@ def test_the_paper_page_carries_meta_tags_coins_and_the_cite_section(client, sto
     assert "<script>" not in content  # no inline script: a strict CSP comes later
 
 
+@pytest.mark.usefixtures("clubs_counted")
 def test_citing_adds_no_query_per_author(client, db, django_assert_num_queries):
     article = ArticleFactory()
     for position in range(3, 40):

@@ -74,6 +74,7 @@ def test_unknown_article_is_a_styled_404(client, db):
     assert "We could not find that page" in response.content.decode()
 
 
+@pytest.mark.usefixtures("clubs_counted")
 def test_article_page_query_count(client, db, django_assert_num_queries):
     article = ArticleFactory()
     # article+journal, authors, abstract sections, subjects, discussions

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from articles.models import Article
+from clubs.models import Club, Membership
 from core.markdown import render_markdown
 from demo import content as demo
 from discussions.models import Comment, Discussion
@@ -92,7 +93,11 @@ def test_opens_a_hosted_discussion_with_three_numbered_questions():
 def test_comments_form_consistent_threads_with_a_three_level_reply_chain():
     _load()
 
-    comments = list(Comment.objects.select_related("parent", "root", "question"))
+    comments = list(
+        Comment.objects.filter(question__discussion__slug=demo.DISCUSSION_SLUG).select_related(
+            "parent", "root", "question"
+        )
+    )
     assert 10 <= len(comments) <= 14
     assert {c.question.number for c in comments} == {1, 2, 3}
     for comment in comments:
@@ -112,8 +117,8 @@ def test_comments_form_consistent_threads_with_a_three_level_reply_chain():
 def test_comments_are_spread_over_days_and_not_in_the_future():
     _load()
 
-    discussion = Discussion.objects.get()
-    times = sorted(Comment.objects.values_list("created_at", flat=True))
+    discussion = Discussion.objects.get(slug=demo.DISCUSSION_SLUG)
+    times = sorted(Comment.objects.for_discussion(discussion).values_list("created_at", flat=True))
     assert times[0] >= discussion.opens_at
     assert (times[-1] - times[0]).days >= 2
     assert times[-1] < timezone.now()
@@ -184,11 +189,13 @@ def test_running_twice_changes_no_row_counts():
 def test_rerun_adds_no_comments_to_a_discussion_that_has_some():
     _load()
     Comment.objects.update(body="edited by hand")
-    extra = CommentFactory(question=Discussion.objects.get().questions.first())
+    extra = CommentFactory(
+        question=Discussion.objects.get(slug=demo.DISCUSSION_SLUG).questions.first()
+    )
 
     _load()
 
-    assert Comment.objects.count() == len(demo.COMMENTS) + 1
+    assert Comment.objects.count() == len(demo.COMMENTS) + len(demo.STAFF_COMMENTS) + 1
     assert set(Comment.objects.exclude(pk=extra.pk).values_list("body", flat=True)) == {
         "edited by hand"
     }
@@ -200,7 +207,7 @@ def test_rerun_leaves_the_discussion_status_alone():
 
     _load()
 
-    assert Discussion.objects.get().status == Discussion.Status.CLOSED
+    assert set(Discussion.objects.values_list("status", flat=True)) == {"closed"}
 
 
 def test_updates_a_paper_already_entered_under_its_doi():
@@ -231,3 +238,25 @@ def test_the_demo_authors_are_listed_and_their_pages_open(client):
     for name in ("Albers", "Metz", "Burke"):
         assert name in listing
     assert client.get("/browse/authors/albers-b/").status_code == 200
+
+
+def test_loads_two_public_clubs_and_a_private_one_with_its_own_discussion(client):
+    """The private club's discussion is its members' alone; the public one is anyone's."""
+    _load("--password", "demo-pass-123")
+
+    clubs = {club.slug: club for club in Club.objects.all()}
+    assert sorted(club.visibility for club in clubs.values()) == ["private", "public", "public"]
+    private = Discussion.objects.get(slug=demo.STAFF_DISCUSSION_SLUG)
+    assert private.club.is_private
+    assert Discussion.objects.get(slug=demo.DISCUSSION_SLUG).club.visibility == "public"
+    assert Membership.objects.filter(club=private.club, member__username="demo-priya").exists()
+    url = private.get_absolute_url()
+
+    assert client.get(url).status_code == 404  # a visitor: as if it did not exist
+    assert client.get(private.club.get_absolute_url()).status_code == 404
+    client.login(username="demo-tomas@example.org", password="demo-pass-123")
+    assert client.get(url).status_code == 404  # a member of other clubs only
+    client.login(username="demo-priya@example.org", password="demo-pass-123")
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Riverbend" in page.content.decode()

@@ -11,8 +11,8 @@ from tests.factories import (
     ArticleFactory,
     CommentFactory,
     DiscussionFactory,
-    default_club,
     UserFactory,
+    default_club,
 )
 
 DISCUSSIONS = reverse("admin:discussions_discussion_changelist")
@@ -164,7 +164,9 @@ def test_a_discussion_must_close_after_it_opens(staff_client, discussion):
 
 def test_staff_add_a_discussion_with_its_questions(staff_client):
     article, host = ArticleFactory(), UserFactory()
-    draft = Discussion(club=default_club(), article=article, host=host, slug="albers-2020", status="draft")
+    draft = Discussion(
+        club=default_club(), article=article, host=host, slug="albers-2020", status="draft"
+    )
 
     response = staff_client.post(
         reverse("admin:discussions_discussion_add"),
@@ -190,7 +192,9 @@ def _new_rows(*texts):
 
 def test_a_discussion_left_without_a_slug_takes_the_papers(staff_client):
     article = ArticleFactory(slug="albers-2020-implementation-support")
-    draft = Discussion(club=default_club(), article=article, host=UserFactory(), slug="", status="draft")
+    draft = Discussion(
+        club=default_club(), article=article, host=UserFactory(), slug="", status="draft"
+    )
 
     response = staff_client.post(ADD, _discussion_data(draft, [(None, 1, False)]))
 
@@ -202,7 +206,9 @@ def test_a_papers_second_discussion_left_without_a_slug_gets_one_of_its_own(staf
     article = ArticleFactory(slug="albers-2020")
     DiscussionFactory(article=article, slug="albers-2020")
     DiscussionFactory(slug="albers-2020-2")
-    draft = Discussion(club=default_club(), article=article, host=UserFactory(), slug="", status="draft")
+    draft = Discussion(
+        club=default_club(), article=article, host=UserFactory(), slug="", status="draft"
+    )
 
     response = staff_client.post(ADD, _discussion_data(draft, [(None, 1, False)]))
 
@@ -211,7 +217,9 @@ def test_a_papers_second_discussion_left_without_a_slug_gets_one_of_its_own(staf
 
 
 def test_a_slug_typed_by_staff_is_kept(staff_client):
-    draft = Discussion(club=default_club(), article=ArticleFactory(), host=UserFactory(), slug="own-words")
+    draft = Discussion(
+        club=default_club(), article=ArticleFactory(), host=UserFactory(), slug="own-words"
+    )
 
     staff_client.post(ADD, _discussion_data(draft, [(None, 1, False)]) | {"status": "draft"})
 
@@ -219,7 +227,9 @@ def test_a_slug_typed_by_staff_is_kept(staff_client):
 
 
 def test_new_questions_left_without_a_number_are_numbered_1_2_3(staff_client):
-    draft = Discussion(club=default_club(), article=ArticleFactory(), host=UserFactory(), slug="q", status="draft")
+    draft = Discussion(
+        club=default_club(), article=ArticleFactory(), host=UserFactory(), slug="q", status="draft"
+    )
     data = _discussion_data(draft, []) | _new_rows("Why?", "How?", "What next?")
 
     response = staff_client.post(ADD, data)
@@ -242,7 +252,9 @@ def test_a_question_added_without_a_number_comes_after_the_others(staff_client, 
 
 
 def test_a_discussion_added_as_open_without_an_opening_date_opens_now(staff_client):
-    draft = Discussion(club=default_club(), article=ArticleFactory(), host=UserFactory(), slug="now", status="open")
+    draft = Discussion(
+        club=default_club(), article=ArticleFactory(), host=UserFactory(), slug="now", status="open"
+    )
     before = timezone.now()
 
     response = staff_client.post(ADD, _discussion_data(draft, [(None, 1, False)]))

@@ -272,6 +272,7 @@ def populate(count: int, *, member=None) -> None:
 
 
 @pytest.mark.parametrize("who", ["visitor", "member"])
+@pytest.mark.usefixtures("clubs_counted")
 def test_the_query_count_does_not_grow_with_discussions_participants_or_follows(
     client, db, django_assert_num_queries, who
 ):
@@ -281,8 +282,8 @@ def test_the_query_count_does_not_grow_with_discussions_participants_or_follows(
     populate(2, member=member)
     # A visitor: the count, the page, its papers' authors, the latest participants, the
     # sessions. A member adds their session, themselves, what they follow, and what the
-    # header shows them (their permissions, the notification bell).
-    expected = 5 if member is None else 10
+    # header shows them (their permissions, their clubs, the notification bell).
+    expected = 5 if member is None else 11
     with django_assert_num_queries(expected):
         small = page(client)
     populate(10, member=member)

@@ -430,6 +430,7 @@ def test_question_page_out_of_range_is_not_an_error(client, question, page):
     assert response.status_code == 200
 
 
+@pytest.mark.usefixtures("clubs_counted")
 def test_question_page_query_count_is_constant(client, question, django_assert_num_queries):
     CommentFactory(question=question)
     # discussion, question, stats (2), answers, replies, the authors' badges
@@ -510,6 +511,7 @@ def test_home_shows_how_many_comments_are_new_to_the_member(member_client, quest
     assert "2 new since your last visit" in content
 
 
+@pytest.mark.usefixtures("clubs_counted")
 def test_home_new_counts_keep_the_query_count_constant(member_client, django_assert_num_queries):
     for _ in range(2):
         CommentFactory(question=DiscussionFactory().questions.first())

@@ -209,6 +209,7 @@ def test_a_group_change_does_not_touch_pages(client, discussion):
     assert Discussion.objects.get(pk=discussion.pk).version == version
 
 
+@pytest.mark.usefixtures("clubs_counted")
 def test_the_cache_can_be_turned_off(client, discussion, settings):
     settings.DISCUSSION_PAGE_CACHE = False
     first = queries(client, discussion)

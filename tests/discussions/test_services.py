@@ -303,10 +303,10 @@ def test_deleted_comment_cannot_be_edited(question, member):
 
 def test_reply_post_query_count(question, member, django_assert_max_num_queries):
     parent = CommentFactory(question=question)
-    # permissions (user, group), suspension, parent lock, member lock, duplicate check,
-    # insert, the page's version, search-index upsert; plus the test transaction's
-    # savepoint pair
-    with django_assert_max_num_queries(11):
+    # permissions (user, group), suspension, the discussion's club, the member's clubs,
+    # parent lock, member lock, duplicate check, insert, the page's version, search-index
+    # upsert; plus the test transaction's savepoint pair
+    with django_assert_max_num_queries(13):
         services.comment_post(question=question, author=member, body="reply", parent=parent)
 
 

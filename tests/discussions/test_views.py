@@ -72,6 +72,7 @@ def test_archive_lists_closed_discussions_only(client, db):
     assert "Still open" not in response.content.decode()
 
 
+@pytest.mark.usefixtures("clubs_counted")
 def test_home_query_count_does_not_grow_with_discussions(client, db, django_assert_num_queries):
     for _ in range(2):
         add_comments(DiscussionFactory(), 3)
@@ -148,6 +149,7 @@ def test_deleted_comment_leaves_a_tombstone_and_keeps_replies(client, discussion
 
 
 @pytest.mark.parametrize("comments", [5, 2000])
+@pytest.mark.usefixtures("clubs_counted")
 def test_discussion_page_query_count_is_constant(client, db, comments, django_assert_num_queries):
     """Same queries at 5 and 2,000 comments: the thread is read once and assembled in memory."""
     discussion = DiscussionFactory()
@@ -172,6 +174,7 @@ def test_discussion_page_query_count_is_constant(client, db, comments, django_as
     assert shown == (5 if comments == 5 else 3 * ANSWERS_PER_PAGE * 8)
 
 
+@pytest.mark.usefixtures("clubs_counted")
 def test_discussion_page_signed_in_query_count_is_constant(
     member_client, db, django_assert_num_queries
 ):

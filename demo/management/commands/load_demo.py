@@ -34,6 +34,15 @@ class Command(BaseCommand):
                 f"{summary.discussion.get_absolute_url()}"
             )
         )
+        clubs = ", ".join(
+            f"{club.name} ({club.get_visibility_display().split(':')[0].lower()})"
+            for club in summary.clubs
+        )
+        self.stdout.write(f"Clubs: {clubs}")
+        self.stdout.write(
+            f"The private club's discussion, for its members (demo-priya@example.org): "
+            f"{summary.private_discussion.get_absolute_url()}"
+        )
         if password:
             emails = ", ".join(member.email for member in summary.members)
             self.stdout.write(f"Demo members, with the password you gave: {emails}")
