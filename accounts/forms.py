@@ -18,7 +18,7 @@ class SignupForm(forms.Form):
     )
 
     agree_to_code = forms.BooleanField(
-        label=_("I agree to the club's code of conduct"),
+        label=_("I agree to the site's code of conduct"),
         error_messages={"required": _("Please read and agree to the code of conduct to join.")},
     )
 

@@ -29,6 +29,10 @@ class MemberClub:
     def get_absolute_url(self) -> str:
         return reverse("discussions:club", kwargs={"slug": self.slug})
 
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.role).label)
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ClubRoles:

@@ -18,7 +18,26 @@ class NoSuffix:
         super().__init__(*args, **kwargs)
 
 
-class ClubCreateForm(NoSuffix, forms.ModelForm):
+class PrivateNotOpen(forms.ModelForm):
+    """A private club cannot take anyone at will: said beside the choice, not at the top."""
+
+    def clean(self):
+        data = super().clean() or {}
+        if (
+            data.get("visibility") == Club.Visibility.PRIVATE
+            and data.get("joining") == Club.Joining.OPEN
+        ):
+            self.add_error(
+                "joining",
+                _(
+                    "A private club cannot be joined by anyone at will: choose “By request” "
+                    "or “By invitation only”."
+                ),
+            )
+        return data
+
+
+class ClubCreateForm(NoSuffix, PrivateNotOpen):
     """A new club: its name, address, and who reads and joins it."""
 
     class Meta:
@@ -41,7 +60,7 @@ class ClubCreateForm(NoSuffix, forms.ModelForm):
         return slug
 
 
-class ClubSettingsForm(NoSuffix, forms.ModelForm):
+class ClubSettingsForm(NoSuffix, PrivateNotOpen):
     """What a lead may change of their club."""
 
     class Meta:

@@ -11,7 +11,7 @@ from allauth.account.signals import email_confirmed, user_signed_up
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from . import services
-from .services import INVITATION_SESSION_KEY
+from .services import INVITATION_CLUB_SESSION_KEY, INVITATION_SESSION_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,10 @@ def on_user_signed_up(sender, *, request, user, **kwargs) -> None:
 
 def _accept_kept_invitation(request, member) -> None:
     session = getattr(request, "session", None)
-    token = session.pop(INVITATION_SESSION_KEY, None) if session is not None else None
+    if session is None:
+        return
+    session.pop(INVITATION_CLUB_SESSION_KEY, None)
+    token = session.pop(INVITATION_SESSION_KEY, None)
     if not token:
         return
     try:

@@ -46,6 +46,7 @@ RESERVED_SLUGS = frozenset({"new", "invitations"})
 # The session keeps the token of an invitation opened before signing up or in, so that
 # signing up (or confirming the address) accepts it (receivers.py).
 INVITATION_SESSION_KEY = "clubs_invitation_token"
+INVITATION_CLUB_SESSION_KEY = "clubs_invitation_club"  # its club's name, for the sign-up page
 # What a lead may change in the settings (``club_update``).
 EDITABLE_FIELDS = frozenset(
     {

@@ -3,12 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .forms import NoSuffix
 from .models import Nomination
 
 MAX_QUESTION_TEMPLATES = 30
 
 
-class QuestionTemplateForm(forms.Form):
+class QuestionTemplateForm(NoSuffix, forms.Form):
     """One standard question; left empty, it is dropped."""
 
     text = forms.CharField(
@@ -45,7 +46,7 @@ class PaperField(forms.CharField):
         super().__init__(**kwargs)
 
 
-class NominationForm(forms.Form):
+class NominationForm(NoSuffix, forms.Form):
     paper = PaperField()
     reason = forms.CharField(
         label=_("Why this paper?"),
@@ -55,5 +56,5 @@ class NominationForm(forms.Form):
     )
 
 
-class CatalogueSearchForm(forms.Form):
+class CatalogueSearchForm(NoSuffix, forms.Form):
     q = forms.CharField(label=_("Find a paper in the catalogue"), max_length=200, required=False)

@@ -39,7 +39,7 @@ from .forms import (
     RoleForm,
 )
 from .models import Club, Invitation, JoinRequest, Membership, Role
-from .services import INVITATION_SESSION_KEY, NotAllowed
+from .services import INVITATION_CLUB_SESSION_KEY, INVITATION_SESSION_KEY, NotAllowed
 
 MEMBERS_PER_PAGE = 100
 DECIDED_SHOWN = 20
@@ -473,6 +473,7 @@ def invitation(request, token):
     club, user = found.club, request.user
     if user.is_authenticated and access.is_member(user, club):
         request.session.pop(INVITATION_SESSION_KEY, None)
+        request.session.pop(INVITATION_CLUB_SESSION_KEY, None)
         messages.info(request, _("You are a member of %(club)s.") % {"club": club.name})
         return redirect(club)
     problem = services.invitation_problem(found)
@@ -487,11 +488,14 @@ def invitation(request, token):
             problem = error
         else:
             request.session.pop(INVITATION_SESSION_KEY, None)
+            request.session.pop(INVITATION_CLUB_SESSION_KEY, None)
             messages.success(request, _("Welcome to %(club)s.") % {"club": club.name})
             return redirect(club)
     elif problem is None and not services.member_is_confirmed(user):
-        # Kept for after signing up, or confirming the address (receivers.py).
+        # Kept for after signing up, or confirming the address (receivers.py); the sign-up
+        # page names the club it leads to.
         request.session[INVITATION_SESSION_KEY] = token
+        request.session[INVITATION_CLUB_SESSION_KEY] = club.name
         if not user.is_authenticated and found.email:
             # Signing up with the invited address needs no confirmation email: this link
             # came to that mailbox (allauth honours it in setup_user_email).

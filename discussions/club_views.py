@@ -15,17 +15,13 @@ from django.views.decorators.http import require_safe
 
 from clubs import access, tools
 from clubs import services as club_services
-from clubs.models import Club, Membership, Role
+from clubs.models import Club, Membership
 from core.markdown import render_markdown
 
 from . import selectors
-from .models import Comment, Discussion
+from .models import Discussion
 
 CLUBS_PER_PAGE = 30
-OPEN_ON_CLUB_PAGE = 20
-PAST_ON_CLUB_PAGE = 5
-RECENT_COMMENTS = 5
-MEMBERS_ON_CLUB_PAGE = 24
 
 
 def _count(queryset, field: str = "club") -> Coalesce:
@@ -50,17 +46,11 @@ def with_counts(clubs):
 
 @require_safe
 def club_list(request):
-    """The public clubs, and first the member's own (private ones included)."""
+    """The public clubs, and first the member's own (their private ones are only there)."""
     mine = access.roles(request.user).clubs
     clubs = with_counts(Club.objects.public()).order_by("name")
     page = Paginator(clubs, CLUBS_PER_PAGE).get_page(request.GET.get("page"))
-    own_private = [club.pk for club in mine if club.is_private]
-    private = list(with_counts(Club.objects.filter(pk__in=own_private))) if own_private else []
-    return render(
-        request,
-        "discussions/club_list.html",
-        {"page": page, "mine": mine, "private_clubs": private},
-    )
+    return render(request, "discussions/club_list.html", {"page": page, "mine": mine})
 
 
 @require_safe
@@ -73,62 +63,28 @@ def club_detail(request, slug):
     if not access.can_read(request.user, club):
         raise Http404  # as if it did not exist: outsiders are not told of a private club
     user = request.user
-    role = access.roles(user).role(club.pk)
-    readable = Discussion.objects.visible_to(user).in_club(club)
-    open_discussions = readable.open().for_listing(member=user).newest_first()
-    page = Paginator(open_discussions, OPEN_ON_CLUB_PAGE).get_page(request.GET.get("page"))
-    page.object_list = selectors.with_recent_participants(page.object_list)
-    can_host = tools.can_open_discussion(user, club)
-    drafts = (
-        list(readable.filter(status=Discussion.Status.DRAFT).select_related("article"))
-        if can_host
-        else []
-    )
-    past = list(readable.closed().select_related("article").newest_first()[:PAST_ON_CLUB_PAGE])
-    recent = list(
-        Comment.objects.public_in(readable)
-        .select_related("author", "question__discussion__article")
-        .order_by("-created_at")[:RECENT_COMMENTS]
-    )
-    team = list(
-        Membership.objects.active()
-        .filter(club=club, role__in=[Role.LEAD, Role.HOST])
-        .select_related("member")
-        .order_by("role", "member__display_name")
-    )
-    is_member = role is not None
-    members = (
-        list(
-            Membership.objects.active()
-            .filter(club=club)
-            .select_related("member")
-            .order_by("-joined_at")[:MEMBERS_ON_CLUB_PAGE]
-        )
-        if is_member
-        else []
-    )
-    member_count = Membership.objects.active().filter(club=club).count()
+    page = selectors.club_home(club, user, page_number=request.GET.get("page"))
     return render(
         request,
         "discussions/club_detail.html",
         {
             "club": club,
-            "role": role,
-            "is_member": is_member,
+            "role": page.role,
+            "is_member": page.role is not None,
             "is_banned": access.is_banned(user, club),
             "joins_at_once": user.is_authenticated
-            and not is_member
+            and page.role is None
             and club_services.can_join_at_once(user, club),
             "can_manage": access.can_manage(user, club),
-            "can_host": can_host,
+            "can_host": page.can_host,
             "can_edit_questions": tools.can_edit_questions(user, club),
-            "page": page,
-            "drafts": drafts,
-            "past": past,
-            "recent": recent,
-            "team": team,
-            "members": members,
-            "member_count": member_count,
+            "page": page.discussions,
+            "drafts": page.drafts,
+            "past": page.past,
+            "recent": page.recent,
+            "team": page.team,
+            "members": page.members,
+            "member_count": page.member_count,
             "description_html": mark_safe(render_markdown(club.description, heading_level=3)),  # noqa: S308
         },
     )

@@ -3,12 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clubs.forms import NoSuffix
 from clubs.tool_forms import PaperField
 
 MAX_QUESTIONS = 30
 
 
-class DiscussionDraftForm(forms.Form):
+class DiscussionDraftForm(NoSuffix, forms.Form):
     """The paper (unless it comes from a nomination) and the host's commentary."""
 
     paper = PaperField()
@@ -36,6 +37,8 @@ class QuestionForm(forms.Form):
     )
 
 
+# Room for a few questions beyond the club's standard ones; more can be added once the
+# draft is saved (its questions are edited in the admin, or the draft saved again).
 QuestionFormSet = forms.formset_factory(
-    QuestionForm, extra=2, max_num=MAX_QUESTIONS, validate_max=True
+    QuestionForm, extra=3, max_num=MAX_QUESTIONS, validate_max=True
 )

@@ -84,5 +84,8 @@ def _create(request, club, nomination, form, questions):
             nomination=nomination,
         )
     except ValidationError as error:
-        form.add_error(None, error.messages)
+        if error.code == "no_question":  # said beside the questions' boxes
+            questions.question_errors = error.messages
+        else:
+            form.add_error(None, error.messages)
         return None

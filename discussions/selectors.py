@@ -27,11 +27,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, OuterRef, Q, When
 from django.utils.safestring import mark_safe
 
 from articles.models import Author
-from clubs import access
+from clubs import access, tools
 from clubs.models import Club, Membership, Role
 from core.markdown import render_markdown
 
@@ -551,3 +551,64 @@ def followed_news(member, *, limit: int = FOLLOWED_NEWS) -> list[Follow]:
         Follow.objects.of_member(member).readable_by(member).with_new_comments().most_news_first()
     )
     return list(follows[:limit])
+
+
+# --- A club's home page ----------------------------------------------------------------------
+
+OPEN_ON_CLUB_PAGE = 20
+PAST_ON_CLUB_PAGE = 5
+RECENT_ON_CLUB_PAGE = 5
+MEMBERS_ON_CLUB_PAGE = 24
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ClubHome:
+    """What a club's page shows this reader (who may read the club: the view checks)."""
+
+    role: str | None  # theirs in the club
+    can_host: bool
+    discussions: Page  # its open discussions, as cards
+    drafts: list  # for its hosts and leads
+    past: list
+    recent: list  # the latest public comments in its discussions
+    team: list  # leads first, then hosts
+    members: list  # the newest, for members only
+    member_count: int
+
+
+def club_home(club: Club, user, *, page_number=None) -> ClubHome:
+    """A club's page for this reader, in a constant number of queries."""
+    role = access.roles(user).role(club.pk)
+    readable = Discussion.objects.visible_to(user).in_club(club)
+    open_ones = readable.open().for_listing(member=user).newest_first()
+    discussions = Paginator(open_ones, OPEN_ON_CLUB_PAGE).get_page(page_number)
+    discussions.object_list = with_recent_participants(discussions.object_list)
+    can_host = tools.can_open_discussion(user, club)
+    active = Membership.objects.active().filter(club=club)
+    return ClubHome(
+        role=role,
+        can_host=can_host,
+        discussions=discussions,
+        drafts=(
+            list(readable.filter(status=Discussion.Status.DRAFT).select_related("article"))
+            if can_host
+            else []
+        ),
+        past=list(readable.closed().select_related("article").newest_first()[:PAST_ON_CLUB_PAGE]),
+        recent=list(
+            Comment.objects.public_in(readable)
+            .select_related("author", "question__discussion__article")
+            .order_by("-created_at")[:RECENT_ON_CLUB_PAGE]
+        ),
+        team=list(
+            active.filter(role__in=[Role.LEAD, Role.HOST])
+            .select_related("member")
+            .order_by(Case(When(role=Role.LEAD, then=0), default=1), "member__display_name")
+        ),
+        members=(
+            list(active.select_related("member").order_by("-joined_at")[:MEMBERS_ON_CLUB_PAGE])
+            if role is not None
+            else []
+        ),
+        member_count=active.count(),
+    )

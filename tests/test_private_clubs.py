@@ -30,6 +30,7 @@ import pytest
 from django.apps import apps
 from django.core import mail
 from django.db import connection, models
+from django.db.models import Max
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -54,12 +55,13 @@ from tests.test_crawl import SIGN_OUT, STATIC_PREFIX, internal, links_in
 
 MARK = "zqxmark"
 MARKED = re.compile(rf"{MARK}[a-z0-9-]*", re.IGNORECASE)
-# Ids of what is created for the private club start above this (``jump_ids``), so an id in
-# a URL tells a private object from a public one whatever its table.
+# Ids of what is created for the private club start at a multiple of this above every id
+# the database has given out (``jump_ids``; on PostgreSQL earlier tests moved the sequences
+# on), so an id in a URL tells a private object from a public one whatever its table.
 PRIVATE_IDS_FROM = 100_000
-MISSING_ID = 99_999_999
+MISSING_ID = 999_999_999_999
 MISSING_SLUG = "no-such-thing"
-MAX_PAGES = 900  # per reader, links followed included
+MAX_PAGES = 1500  # per reader, links followed included
 MAX_QUERIES_PER_PATH = 3
 MAX_URLS_PER_PATTERN = 40
 SKIPPED_NAMESPACES = {"admin"}  # staff only: a visitor and a member are sent to sign in
@@ -71,13 +73,34 @@ def words(name: str) -> str:
     return f"{MARK}{name} {MARK}{name}secret"
 
 
-def jump_ids(start: int) -> None:
-    """Make every table number its next rows from ``start`` + 1."""
+def numbered_models():
+    for model in apps.get_models():
+        if model._meta.managed and isinstance(model._meta.pk, models.AutoField):
+            yield model
+
+
+def highest_id() -> int:
+    """The highest id any table holds or, on PostgreSQL, any sequence has given out."""
+    highest = 0
     with connection.cursor() as cursor:
-        for model in apps.get_models():
+        for model in numbered_models():
+            highest = max(highest, model.objects.aggregate(top=Max("pk"))["top"] or 0)
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT pg_get_serial_sequence(%s, %s)",
+                    [connection.ops.quote_name(model._meta.db_table), model._meta.pk.column],
+                )
+                cursor.execute(f"SELECT last_value FROM {cursor.fetchone()[0]}")  # noqa: S608
+                highest = max(highest, cursor.fetchone()[0])
+    return highest
+
+
+def jump_ids() -> int:
+    """Make every table number its next rows above every id so far; returns where from."""
+    start = (highest_id() // PRIVATE_IDS_FROM + 1) * PRIVATE_IDS_FROM
+    with connection.cursor() as cursor:
+        for model in numbered_models():
             pk = model._meta.pk
-            if not model._meta.managed or not isinstance(pk, models.AutoField):
-                continue
             table = model._meta.db_table
             if connection.vendor == "postgresql":
                 cursor.execute(
@@ -89,6 +112,7 @@ def jump_ids(start: int) -> None:
                 cursor.execute(
                     "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, start]
                 )
+    return start
 
 
 class World:
@@ -117,8 +141,8 @@ class World:
         index.index_comment(self.public_comment)
         self.default_discussion = DiscussionFactory()  # the default club's, as on a new site
 
-        # The private side, numbered from PRIVATE_IDS_FROM.
-        jump_ids(PRIVATE_IDS_FROM)
+        # The private side, numbered from ``private_from``.
+        self.private_from = jump_ids()
         self.club = ClubFactory(
             name=f"Ward {MARK}name",
             slug=f"{MARK}-ward",
@@ -221,9 +245,10 @@ class World:
         self.private_ids = sorted(
             {
                 pk
-                for model in apps.get_models()
-                if isinstance(model._meta.pk, models.AutoField) and model._meta.managed
-                for pk in model.objects.filter(pk__gt=PRIVATE_IDS_FROM).values_list("pk", flat=True)
+                for model in numbered_models()
+                for pk in model.objects.filter(pk__gt=self.private_from).values_list(
+                    "pk", flat=True
+                )
             }
         )
         assert self.private_ids, "the private club's objects were numbered as planned"

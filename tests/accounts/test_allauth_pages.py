@@ -181,7 +181,7 @@ def test_signup_links_the_code_of_conduct_from_the_checkbox_help_text(client, db
     assert checkbox["aria-describedby"] == "id_agree_to_code_helptext"
     html = response.content.decode()
     assert (
-        '<label for="id_agree_to_code">I agree to the club&#x27;s code of conduct</label>' in html
+        '<label for="id_agree_to_code">I agree to the site&#x27;s code of conduct</label>' in html
     )
     help_text = re.search(
         r'<div class="field__help" id="id_agree_to_code_helptext">(.*?)</div>', html

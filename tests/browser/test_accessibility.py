@@ -112,6 +112,9 @@ def _reset_key_url(site: Site) -> str:
     )
 
 
+READING_GROUP = "lakeshore-implementation-science"  # the demo's public club by request
+STAFF_CLUB = "riverbend-staff"  # and its private one
+
 PAGES = [
     # Reading, anonymously.
     Audited("home", _url("discussions:home")),
@@ -198,6 +201,25 @@ PAGES = [
         who="staff",
     ),
     Audited("moderation queue", _url("moderation:queue"), who="staff"),
+    # Clubs.
+    *[
+        Audited(label, _url(name, **kwargs), who=who)
+        for label, name, kwargs, who in [
+            ("clubs", "discussions:clubs", {}, "anonymous"),
+            ("a club", "discussions:club", {"slug": "journal-club"}, "anonymous"),
+            ("a club's rules", "clubs:conduct", {"slug": "journal-club"}, "anonymous"),
+            ("nominations", "clubs:nominations", {"slug": READING_GROUP}, "anonymous"),
+            ("nominations, signed in", "clubs:nominations", {"slug": READING_GROUP}, "member"),
+            ("new club", "clubs:create", {}, "member"),
+            ("a private club, as staff", "discussions:club", {"slug": STAFF_CLUB}, "staff"),
+            ("club members", "clubs:members", {"slug": STAFF_CLUB}, "staff"),
+            ("club invitations", "clubs:invitations", {"slug": STAFF_CLUB}, "staff"),
+            ("club settings", "clubs:settings", {"slug": STAFF_CLUB}, "staff"),
+            ("requests to join", "clubs:requests", {"slug": READING_GROUP}, "staff"),
+            ("standard questions", "clubs:question-templates", {"slug": READING_GROUP}, "staff"),
+            ("new discussion", "discussions:discussion-new", {"club": READING_GROUP}, "staff"),
+        ]
+    ],
     Audited("moderation log", _url("moderation:log"), who="staff"),
 ]
 

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from demo.content import DISCUSSION_SLUG as DEMO_SLUG
 from discussions.models import Comment
 from tests.browser.test_accessibility import AXE_JS, axe_installed, axe_violations  # noqa: F401
 from tests.factories import UserFactory
@@ -239,7 +240,9 @@ def test_a_refused_answer_keeps_the_servers_text_over_an_older_draft(writer_page
 
 def test_a_reply_posted_from_its_own_page_clears_its_draft(writer_page, live_server):
     page = writer_page
-    parent = Comment.objects.filter(parent=None, deleted_at=None).first()
+    parent = Comment.objects.filter(
+        parent=None, deleted_at=None, question__discussion__slug=DEMO_SLUG
+    ).first()
     action = f"/comments/{parent.pk}/reply/"
     page.goto(live_server.url + action)  # the page without htmx: a plain form post
     page.locator("main textarea").fill("A reply, posted the old way")

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from demo.content import DISCUSSION_SLUG as DEMO_SLUG
 from discussions.models import Comment
 from tests.factories import UserFactory
 
@@ -42,7 +43,12 @@ def test_a_member_signs_in_and_replies_with_the_keyboard_only(browser, live_serv
     call_command("load_demo", verbosity=0)
     member = UserFactory(display_name="Kim Keyboard")  # password: "correct horse"
     parent = (
-        Comment.objects.filter(question__number=1, parent=None, deleted_at=None)
+        Comment.objects.filter(
+            question__number=1,
+            parent=None,
+            deleted_at=None,
+            question__discussion__slug=DEMO_SLUG,
+        )
         .order_by("created_at", "id")
         .first()
     )

@@ -110,10 +110,14 @@ def test_panels_are_folded_and_remembered(live_server, page, discussion):
     expect(abstract).not_to_have_attribute("open", "")
     abstract.locator("summary").click()
     expect(abstract).to_have_attribute("open", "")
+    page.wait_for_function("localStorage.getItem('journal-club:panel:abstract') === 'open'")
     page.reload()
     expect(page.locator("#panel-abstract")).to_have_attribute("open", "")
     expect(page.locator("#panel-record")).not_to_have_attribute("open", "")
     page.locator("#panel-abstract summary").click()
+    # The toggle event, which remembers, comes a moment after the click: reloading at
+    # once could leave before it (as a busy machine showed).
+    page.wait_for_function("localStorage.getItem('journal-club:panel:abstract') === 'closed'")
     page.reload()
     expect(page.locator("#panel-abstract")).not_to_have_attribute("open", "")
 

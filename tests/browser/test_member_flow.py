@@ -16,6 +16,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import User
+from demo.content import DISCUSSION_SLUG as DEMO_SLUG
 from discussions import services
 from discussions.models import Comment
 
@@ -45,7 +46,7 @@ def sign_up(page, demo, mailoutbox, name="Nadia Newcomer", email="nadia@example.
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label(re.compile(r"Password \(again\)")).fill(PASSWORD)
-    page.get_by_label("I agree to the club's code of conduct").check()
+    page.get_by_label("I agree to the site's code of conduct").check()
     page.locator("main form").get_by_role("button").last.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(re.compile("Verify", re.I))
     page.goto(confirmation_link(mailoutbox))
@@ -75,7 +76,9 @@ def test_newcomer_signs_up_and_discusses_in_place(page, demo, mailoutbox):
     answer = Comment.objects.get(author=nadia)
 
     # Reply to another member, in place: the form opens under the comment.
-    other = Comment.objects.filter(question__number=1, parent=None).first()
+    other = Comment.objects.filter(
+        question__number=1, parent=None, question__discussion__slug=DEMO_SLUG
+    ).first()
     page.locator(f"#comment-{other.pk}").get_by_role("link", name="Reply").click()
     slot = page.locator(f"#reply-slot-{other.pk}")
     expect(slot.get_by_label("Your reply")).to_be_focused()

@@ -389,3 +389,13 @@ def test_an_invitation_of_another_club_cannot_be_revoked_through_this_one(club, 
     assert response.status_code == 404
     foreign.refresh_from_db()
     assert foreign.revoked_at is None
+
+
+def test_the_sign_up_page_reached_from_an_invitation_names_the_club(club, lead, client):
+    _invitation, token = invite(club, lead)
+    assert "You are invited to" not in client.get(reverse("account_signup")).content.decode()
+
+    client.get(reverse("clubs:invitation", args=[token]))
+    page = client.get(reverse("account_signup")).content.decode()
+
+    assert f"You are invited to {escape(club.name)}" in page

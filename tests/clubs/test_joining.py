@@ -472,7 +472,12 @@ def test_a_private_club_cannot_be_open_to_all(member_client):
 
     assert response.status_code == 200
     assert not Club.objects.filter(name="Secret").exists()
-    assert "invitation or by an approved request" in response.content.decode()
+    # Said beside the choice of how people join, which keeps what was chosen.
+    assert response.context["form"].errors["joining"] == [
+        "A private club cannot be joined by anyone at will: choose “By request” or “By "
+        "invitation only”."
+    ]
+    assert 'value="private" required id="id_visibility_1" checked' in response.content.decode()
 
 
 def test_reserved_and_taken_slugs_are_refused_and_names_get_a_free_one(member_client, member):

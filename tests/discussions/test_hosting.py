@@ -96,6 +96,7 @@ def test_the_form_starts_with_the_clubs_standard_questions(client, club, lead):
     assert [form.initial.get("text") for form in questions.forms] == [
         "What is new?",
         "Would it work here?",
+        None,  # and three empty boxes for the paper's own questions
         None,
         None,
     ]

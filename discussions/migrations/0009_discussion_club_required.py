@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("discussions", "0007_clubs"),
+        ("discussions", "0008_into_default_club"),
     ]
 
     operations = [
