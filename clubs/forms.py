@@ -4,7 +4,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from .models import LOGO_MAX_BYTES, Club, Role
-from .services import RESERVED_SLUGS
+from .services import EDITABLE_FIELDS, RESERVED_SLUGS
 
 # What Pillow must find inside a logo, whatever the file's name says.
 LOGO_FORMATS = {"PNG", "JPEG", "WEBP", "GIF"}
@@ -65,18 +65,7 @@ class ClubSettingsForm(NoSuffix, PrivateNotOpen):
 
     class Meta:
         model = Club
-        fields = [
-            "name",
-            "tagline",
-            "description",
-            "logo",
-            "language",
-            "visibility",
-            "joining",
-            "email_domains",
-            "premoderation",
-            "code_of_conduct",
-        ]
+        fields = list(EDITABLE_FIELDS)
         widgets = {
             "visibility": forms.RadioSelect,
             "joining": forms.RadioSelect,

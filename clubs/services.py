@@ -48,19 +48,17 @@ RESERVED_SLUGS = frozenset({"new", "invitations"})
 INVITATION_SESSION_KEY = "clubs_invitation_token"
 INVITATION_CLUB_SESSION_KEY = "clubs_invitation_club"  # its club's name, for the sign-up page
 # What a lead may change in the settings (``club_update``).
-EDITABLE_FIELDS = frozenset(
-    {
-        "name",
-        "tagline",
-        "description",
-        "logo",
-        "language",
-        "visibility",
-        "joining",
-        "email_domains",
-        "premoderation",
-        "code_of_conduct",
-    }
+EDITABLE_FIELDS = (
+    "name",
+    "tagline",
+    "description",
+    "logo",
+    "language",
+    "visibility",
+    "joining",
+    "email_domains",
+    "premoderation",
+    "code_of_conduct",
 )
 
 
@@ -193,7 +191,7 @@ def club_create(
 def club_update(*, club: Club, by: User, **fields) -> Club:
     """A lead changes the club's settings; every page of its discussions follows."""
     _require_manager(by, club)
-    unknown = set(fields) - EDITABLE_FIELDS
+    unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"club_update() cannot change {', '.join(sorted(unknown))}")
     with transaction.atomic():

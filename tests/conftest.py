@@ -73,6 +73,21 @@ def _clear_cache():
 
 
 @pytest.fixture
+def api():
+    """
+    The only way out for HTTP: Crossref and DOAJ as recorded (tests/articles/conftest.py),
+    for every test that looks papers up. Nothing reaches the network.
+    """
+    from articles.sources import http
+    from tests.articles.conftest import RecordedApi
+
+    recorded = RecordedApi()
+    http.set_default_transport(recorded.transport)
+    yield recorded
+    http.set_default_transport(None)
+
+
+@pytest.fixture
 def clubs_counted(db):
     """
     The navigation's "more than one club?" already read: it is read once an hour for the

@@ -13,8 +13,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from articles.sources import http
-
 DATA = Path(__file__).parent / "data"
 
 ALBERS_DOI = "10.1186/s12913-020-05145-1"
@@ -66,12 +64,8 @@ class RecordedApi:
 
 
 @pytest.fixture(autouse=True)
-def api():
-    """The only way out for HTTP in these tests (autouse: nothing reaches the network)."""
-    recorded = RecordedApi()
-    http.set_default_transport(recorded.transport)
-    yield recorded
-    http.set_default_transport(None)
+def _offline(api):
+    """Every test of the papers' app answered by ``api`` (tests/conftest.py)."""
 
 
 @pytest.fixture

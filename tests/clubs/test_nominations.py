@@ -6,22 +6,14 @@ from django.utils import timezone
 
 from accounts.models import Suspension
 from articles.models import Article
-from articles.sources import http
 from clubs import tools
 from clubs.models import Club, Nomination, Vote
-from tests.articles.conftest import ALBERS_DOI, RecordedApi, data_json
+from tests.articles.conftest import ALBERS_DOI, data_json
 from tests.factories import ArticleFactory, ClubFactory, MembershipFactory, UserFactory
 
+pytestmark = pytest.mark.usefixtures("api")  # nothing here reaches the network
+
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(autouse=True)
-def api():
-    """Crossref and DOAJ as recorded: nothing here reaches the network."""
-    recorded = RecordedApi()
-    http.set_default_transport(recorded.transport)
-    yield recorded
-    http.set_default_transport(None)
 
 
 @pytest.fixture

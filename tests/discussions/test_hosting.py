@@ -6,12 +6,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from articles.models import Article
-from articles.sources import http
 from clubs.models import Club, Nomination, QuestionTemplate
 from discussions import hosting
 from discussions.models import Discussion
 from discussions.services import NotAllowed
-from tests.articles.conftest import ALBERS_DOI, RecordedApi, data_json
+from tests.articles.conftest import ALBERS_DOI, data_json
 from tests.factories import (
     ArticleFactory,
     ClubFactory,
@@ -20,14 +19,7 @@ from tests.factories import (
     UserFactory,
 )
 
-
-@pytest.fixture(autouse=True)
-def api():
-    """Crossref and DOAJ as recorded: nothing here reaches the network."""
-    recorded = RecordedApi()
-    http.set_default_transport(recorded.transport)
-    yield recorded
-    http.set_default_transport(None)
+pytestmark = pytest.mark.usefixtures("api")  # nothing here reaches the network
 
 
 @pytest.fixture
