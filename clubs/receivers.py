@@ -26,15 +26,21 @@ def on_email_confirmed(sender, *, request, email_address, **kwargs) -> None:
 
 def on_user_signed_up(sender, *, request, user, **kwargs) -> None:
     """
-    An address that arrived confirmed (the invited address, stashed by the invitation's
-    page for allauth) is confirmed now the way a confirmation link would: the account
-    becomes a member (``AccountAdapter.confirm_email``), and ``email_confirmed`` follows.
+    Signing up with the address an invitation kept in the session was sent to: the link
+    came to that mailbox, so the address is confirmed now, the way a confirmation link
+    would (the account becomes a member, ``AccountAdapter.confirm_email``), and
+    ``email_confirmed`` follows and accepts the invitation. Any other address waits for its
+    confirmation email as usual: a forwarded link vouches for no one else's address.
     """
-    if request is None:
+    session = getattr(request, "session", None)
+    invitation = (
+        services.invitation_for_token(session.get(INVITATION_SESSION_KEY, "")) if session else None
+    )
+    if invitation is None or not invitation.email:
         return
-    adapter = get_adapter(request)
-    for address in EmailAddress.objects.filter(user=user, verified=True):
-        adapter.confirm_email(request, address)
+    address = EmailAddress.objects.filter(user=user, email__iexact=invitation.email).first()
+    if address is not None and not address.verified:
+        get_adapter(request).confirm_email(request, address)
 
 
 def _accept_kept_invitation(request, member) -> None:

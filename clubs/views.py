@@ -11,7 +11,6 @@ visitors to sign in, and tell a signed-in member without the right why they are 
 import copy
 from urllib.parse import urlencode
 
-from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -496,10 +495,6 @@ def invitation(request, token):
         # page names the club it leads to.
         request.session[INVITATION_SESSION_KEY] = token
         request.session[INVITATION_CLUB_SESSION_KEY] = club.name
-        if not user.is_authenticated and found.email:
-            # Signing up with the invited address needs no confirmation email: this link
-            # came to that mailbox (allauth honours it in setup_user_email).
-            get_adapter(request).stash_verified_email(request, found.email)
     here = request.get_full_path()
     return render(
         request,
@@ -515,7 +510,9 @@ def invitation(request, token):
             "waiting": user.is_authenticated
             and club.join_requests.filter(member=user, status=JoinRequest.Status.PENDING).exists(),
             "request_form": JoinRequestForm(),
-            "signup_url": f"{reverse('account_signup')}?{urlencode({'next': here})}",
+            # An invitation by email fills in its address (allauth reads ``email``).
+            "signup_url": f"{reverse('account_signup')}?"
+            + urlencode({"next": here, **({"email": found.email} if found.email else {})}),
             "login_url": f"{reverse('account_login')}?{urlencode({'next': here})}",
         },
     )

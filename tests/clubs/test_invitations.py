@@ -294,7 +294,8 @@ def test_an_invited_person_signs_up_with_the_address_and_lands_in_the_club_as_a_
     assert landing.status_code == 200
     assert "Create an account" in html
     assert "Sign in" in html
-    signup_page = client.get(f"{reverse('account_signup')}?next={path}")
+    signup_link = re.search(r'href="(/accounts/signup/\?[^"]+)">Create an account', html).group(1)
+    signup_page = client.get(signup_link.replace("&amp;", "&"))
     assert 'value="newcomer@authority.example"' in signup_page.content.decode()
 
     response = sign_up(client, email="newcomer@authority.example", next_url=path)
@@ -399,3 +400,18 @@ def test_the_sign_up_page_reached_from_an_invitation_names_the_club(club, lead, 
     page = client.get(reverse("account_signup")).content.decode()
 
     assert f"You are invited to {escape(club.name)}" in page
+
+
+def test_a_forwarded_invitation_vouches_for_no_other_address(club, lead, client, mailoutbox):
+    """Signing up through the link with another address: that one waits for its email."""
+    _invitation, token = invite(club, lead)
+    client.get(reverse("clubs:invitation", args=[token]))
+
+    sign_up(client, email="someone.else@example.org", next_url="/")
+
+    member = User.objects.get(email="someone.else@example.org")
+    assert list(EmailAddress.objects.filter(user=member).values_list("email", "verified")) == [
+        ("someone.else@example.org", False)
+    ]
+    assert not Membership.objects.filter(club=club, member=member).exists()
+    assert "confirm-email" in mailoutbox[-1].body
