@@ -1,7 +1,19 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from . import access, signals
+from .context_processors import clubs_changed
 from .models import Club, Invitation, JoinRequest, Membership, Nomination, QuestionTemplate
+
+
+def _announce(club, members=()) -> None:
+    """What the club's services announce, for a change made here: pages and rights renew."""
+    clubs_changed()
+    signals.club_changed.send(sender=Club, club=club)
+    for member in members:
+        access.forget(member)
+        signals.membership_changed.send(sender=Membership, club=club, member=member)
 
 
 class MembershipInline(admin.TabularInline):
@@ -31,6 +43,18 @@ class ClubAdmin(admin.ModelAdmin):
         (_("Moderation"), {"fields": ["premoderation", "code_of_conduct"]}),
     ]
 
+    def save_related(self, request, form, formsets, change):
+        """Once its memberships are saved: its pages, and its members' rights, change."""
+        before = set(form.instance.memberships.values_list("member_id", "role", "banned_at"))
+        super().save_related(request, form, formsets, change)
+        after = set(form.instance.memberships.values_list("member_id", "role", "banned_at"))
+        touched = {member_id for member_id, *_rest in before ^ after}
+        _announce(form.instance, get_user_model().objects.filter(pk__in=touched))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        clubs_changed()
+
     def get_queryset(self, request):
         """Staff who curate clubs see them all; a lead with admin access, their own."""
         clubs = super().get_queryset(request)
@@ -46,6 +70,14 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["member", "club"]
     search_fields = ["member__username", "member__display_name", "member__email", "club__name"]
     autocomplete_fields = ["member", "club"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _announce(obj.club, [obj.member])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _announce(obj.club, [obj.member])
 
 
 @admin.register(JoinRequest)

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test import Client
 from django.urls import reverse
 
 from clubs.models import Club
@@ -68,6 +69,31 @@ def test_staff_who_curate_clubs_see_every_club(client, db):
 def applied_state():
     """The models as the migrations applied to the database now make them."""
     return MigrationExecutor(connection)._create_project_state(with_applied_migrations=True).apps
+
+
+def test_a_club_made_private_in_the_admin_leaves_every_cached_page_at_once(client, db):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    club = ClubFactory(name="Turning private")
+    discussion = DiscussionFactory(club=club)
+    url = discussion.get_absolute_url()
+    assert client.get(url).status_code == 200  # and now cached for visitors
+    assert client.get(url).status_code == 200
+
+    admin = Client()
+    admin.force_login(staff)
+    change = reverse("admin:clubs_club_change", args=[club.pk])
+    fields = {"name": club.name, "slug": club.slug, "language": "en", "premoderation": "on"}
+    choices = {"visibility": "private", "joining": "request"}
+    empty_inlines = {
+        f"{prefix}-{key}": value
+        for prefix in ("question_templates", "memberships")
+        for key, value in [("TOTAL_FORMS", 0), ("INITIAL_FORMS", 0), ("MIN_NUM_FORMS", 0)]
+    }
+    response = admin.post(change, fields | choices | empty_inlines)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    assert client.get(url).status_code == 404
+    assert client.get(club.get_absolute_url()).status_code == 404
 
 
 @pytest.mark.django_db(transaction=True)
