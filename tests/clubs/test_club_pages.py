@@ -242,3 +242,10 @@ def test_pages_cost_the_same_at_1_and_50_clubs_and_memberships(
 # Each page's queries: session, member, their clubs (one query, whatever their number),
 # permissions and the bell, then the page's own.
 PAGE_QUERIES = [11, 16, 28]
+
+
+def test_a_public_clubs_page_is_shared_under_its_own_name(client):
+    club = ClubFactory(name="Open readers", tagline="Reading in the open.")
+    page = client.get(club_url(club)).content.decode()
+    assert '<meta property="og:title" content="Open readers">' in page
+    assert '<meta property="og:description" content="Reading in the open.">' in page
