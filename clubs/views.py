@@ -272,11 +272,16 @@ def member_role(request, slug, pk):
 
 @require_POST
 def member_remove(request, slug, pk):
-    """A lead removes a member from the club (they may join again)."""
+    """
+    A lead removes a member from the club (they may join again), once confirmed: the
+    members page's button posts here without ``confirm`` and gets the question first.
+    """
     club, answer = _manager_page(request, slug)
     if answer:
         return answer
     membership = _membership_for(club, pk)
+    if not request.POST.get("confirm"):
+        return render(request, "clubs/member_remove.html", {"club": club, "membership": membership})
     try:
         services.membership_remove(club=club, member=membership.member, by=request.user)
     except ValidationError as error:

@@ -327,7 +327,7 @@ MATRIX = {
         )
         for name, get, post in [
             ("role", 405, 302),
-            ("remove", 405, 302),
+            ("remove", 405, 200),  # asked to confirm first
             ("ban", 200, 302),
             ("unban", 405, 302),
         ]

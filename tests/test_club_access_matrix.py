@@ -147,10 +147,11 @@ CLUB_MATRIX = {
         hidden_from_outsiders(LEADS_ACT),
     ),
     "clubs:member-remove": (
+        # An empty POST (the members page's button) is asked to confirm first.
         club_url("clubs:member-remove", lambda w: w.targets["remove"].pk),
         POST,
-        LEADS_ACT,
-        hidden_from_outsiders(LEADS_ACT),
+        LEADS,
+        hidden_from_outsiders(LEADS),
     ),
     "clubs:member-ban": (
         # The form asks for a reason; one may be left empty.

@@ -207,9 +207,13 @@ def test_removing_a_member_keeps_what_they_wrote(club, lead, member, client):
     comment = CommentFactory(question=discussion.questions.first(), author=member)
     client.force_login(lead)
 
-    response = client.post(
-        reverse("clubs:member-remove", args=[club.slug, membership(club, member).pk])
-    )
+    url = reverse("clubs:member-remove", args=[club.slug, membership(club, member).pk])
+    question = client.post(url)  # the members page's button: asked first
+    assert question.status_code == 200
+    assert "What they wrote stays" in question.content.decode()
+    assert Membership.objects.filter(club=club, member=member).exists()
+
+    response = client.post(url, {"confirm": "1"})
 
     assert response.status_code == 302
     assert not Membership.objects.filter(club=club, member=member).exists()
