@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from discussions.models import Comment
+from discussions.models import Comment, Discussion
 
 
 class Flag(models.Model):
@@ -75,6 +75,15 @@ class ModerationAction(models.Model):
     )
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The discussion a lock concerns (comments say theirs): whose club's log shows it.
+    discussion = models.ForeignKey(
+        Discussion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("discussion"),
     )
     target = models.CharField(_("target"), max_length=200, blank=True)
     reason = models.TextField(_("reason"), blank=True)

@@ -219,7 +219,13 @@ def _lock(target, moderator, note: str):
         type(target).objects.filter(pk=target.pk).update(lock_note=note)
         target.lock_note = note
         caching.discussions_changed([getattr(target, "discussion_id", target.pk)])
-        _log(kind, moderator, target=str(target)[:200], reason=note)
+        _log(
+            kind,
+            moderator,
+            target=str(target)[:200],
+            reason=note,
+            discussion_id=getattr(target, "discussion_id", target.pk),
+        )
     return target
 
 
@@ -265,7 +271,9 @@ def suspension_lift(*, suspension: Suspension, moderator: User, reason: str = ""
 # --- Audit log -----------------------------------------------------------------------------------
 
 
-def _log(kind, moderator, *, comment=None, member=None, target="", reason="") -> ModerationAction:
+def _log(
+    kind, moderator, *, comment=None, member=None, target="", reason="", discussion_id=None
+) -> ModerationAction:
     if comment is not None and not target:
         target = _("Comment %(id)s by %(author)s") % {"id": comment.pk, "author": comment.author}
     if member is not None and not target:
@@ -275,6 +283,7 @@ def _log(kind, moderator, *, comment=None, member=None, target="", reason="") ->
         moderator=moderator,
         comment=comment,
         member=member,
+        discussion_id=discussion_id,
         target=str(target)[:200],
         reason=reason,
     )

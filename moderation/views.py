@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -187,12 +188,14 @@ def log(request):
     """
     The audit log, newest first: every action for those who may view the log (site
     moderators, staff); for a club's leads and moderators, the actions on their clubs'
-    comments.
+    comments and discussions (locks included).
     """
     actions = ModerationAction.objects.select_related("moderator", "comment", "member")
     clubs = access.moderated_clubs(request.user)
     if clubs is not None and not request.user.has_perm("moderation.view_moderationaction"):
-        actions = actions.filter(comment__question__discussion__club_id__in=clubs)
+        actions = actions.filter(
+            Q(comment__question__discussion__club_id__in=clubs) | Q(discussion__club_id__in=clubs)
+        )
     page = Paginator(actions, 50).get_page(request.GET.get("page"))
     return render(request, "moderation/log.html", {"page": page})
 

@@ -294,6 +294,20 @@ def test_a_club_moderator_reads_the_log_of_their_clubs_comments(clubs, ours_mode
     assert "Reason in private" in content
 
 
+def test_a_club_moderator_reads_the_locks_of_their_clubs_in_the_log(clubs, ours_moderator):
+    site_moderator = UserFactory(roles=["Moderators"])
+    for key in ("ours", "private"):
+        question = clubs["comments"][key].question
+        services.question_lock(question=question, moderator=site_moderator, note=f"Lock in {key}")
+        services.discussion_lock(
+            discussion=question.discussion, moderator=site_moderator, note=f"Closed in {key}"
+        )
+    content = signed_in(ours_moderator).get(url("log")).content.decode()
+    assert "Lock in ours" in content
+    assert "Closed in ours" in content
+    assert "in private" not in content
+
+
 # --- The club's code of conduct beside the site's ---------------------------------------------
 
 
