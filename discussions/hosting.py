@@ -16,7 +16,7 @@ from clubs.models import Club, Nomination
 
 from . import caching, signals
 from .models import Discussion, Question
-from .services import NotAllowed
+from .services import NotAllowed, can_host
 
 SLUG_LENGTH: int = Discussion._meta.get_field("slug").max_length  # type: ignore[assignment]
 
@@ -78,6 +78,38 @@ def discussion_draft_create(
         discussion.slug = free_slug(article.slug, discussion=discussion)
         discussion.full_clean()
         discussion.save()
+        created = [
+            Question(discussion=discussion, number=number, text=text)
+            for number, text in enumerate(texts, start=1)
+        ]
+        for question in created:
+            question.full_clean()
+        Question.objects.bulk_create(created)
+        caching.discussions_changed([discussion.pk])
+        signals.discussion_changed.send(sender=Discussion, discussion=discussion)
+    return discussion
+
+
+def discussion_draft_update(
+    *, discussion: Discussion, editor, commentary: str, questions: list[str]
+) -> Discussion:
+    """
+    Rewrite a draft's commentary and questions (numbered 1..n in the order given, empty
+    ones dropped, at least one). Only drafts: once open, members answer the questions,
+    and the commentary is edited in the admin.
+
+    Raises NotAllowed unless the editor hosts the discussion (``services.can_host``) and it
+    is still a draft; ValidationError for no question.
+    """
+    if not can_host(editor, discussion) or discussion.status != Discussion.Status.DRAFT:
+        raise NotAllowed(_("Only the hosts of a draft may edit it."))
+    texts = [text.strip() for text in questions if text.strip()]
+    if not texts:
+        raise ValidationError(_("Give the discussion at least one question."), code="no_question")
+    with transaction.atomic():
+        Discussion.objects.filter(pk=discussion.pk).update(commentary=commentary.strip())
+        discussion.commentary = commentary.strip()
+        discussion.questions.all().delete()  # a draft's questions have no answers yet
         created = [
             Question(discussion=discussion, number=number, text=text)
             for number, text in enumerate(texts, start=1)

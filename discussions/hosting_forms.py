@@ -20,10 +20,10 @@ class DiscussionDraftForm(NoSuffix, forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
     )
 
-    def __init__(self, *args, nomination=None, **kwargs):
+    def __init__(self, *args, nomination=None, paper=True, **kwargs):
         super().__init__(*args, **kwargs)
-        if nomination is not None:
-            del self.fields["paper"]  # the nominated paper, shown above the form
+        if nomination is not None or not paper:
+            del self.fields["paper"]  # the nominated paper, or the draft's, shown above
 
 
 class QuestionForm(forms.Form):

@@ -14,7 +14,8 @@ from clubs.tool_views import club_for
 
 from . import hosting
 from .hosting_forms import DiscussionDraftForm, QuestionFormSet
-from .services import NotAllowed
+from .models import Discussion
+from .services import NotAllowed, can_host
 
 
 @login_required
@@ -84,8 +85,46 @@ def _create(request, club, nomination, form, questions):
             nomination=nomination,
         )
     except ValidationError as error:
-        if error.code == "no_question":  # said beside the questions' boxes
-            questions.question_errors = error.messages
+        if error.code == "no_question":
+            questions.non_form_errors().extend(error.messages)  # said beside the boxes
         else:
             form.add_error(None, error.messages)
         return None
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def discussion_edit(request, slug):
+    """A draft's commentary and questions, rewritten by its hosts before it opens."""
+    discussion = get_object_or_404(
+        Discussion.objects.visible_to(request.user).select_related("club", "article"), slug=slug
+    )
+    if discussion.status != Discussion.Status.DRAFT or not can_host(request.user, discussion):
+        raise NotAllowed(_("Only the hosts of a draft may edit it."))
+    posted = request.POST if request.method == "POST" else None
+    form = DiscussionDraftForm(posted, paper=False, initial={"commentary": discussion.commentary})
+    initial = None if posted else [{"text": q.text} for q in discussion.questions.all()]
+    questions = QuestionFormSet(posted, initial=initial, prefix="questions")
+    if posted is not None and form.is_valid() and questions.is_valid():
+        try:
+            hosting.discussion_draft_update(
+                discussion=discussion,
+                editor=request.user,
+                commentary=form.cleaned_data["commentary"],
+                questions=[question.cleaned_data.get("text", "") for question in questions],
+            )
+        except ValidationError as error:
+            questions.non_form_errors().extend(error.messages)  # said beside the boxes
+        else:
+            messages.success(request, _("The draft is saved."))
+            return redirect(discussion)
+    return render(
+        request,
+        "discussions/discussion_new.html",
+        {
+            "club": discussion.club,
+            "discussion": discussion,
+            "form": form,
+            "questions": questions,
+        },
+    )

@@ -47,4 +47,5 @@ urlpatterns += [
         hosting_views.discussion_new,
         name="discussion-new",
     ),
+    path("discussions/<slug:slug>/edit/", hosting_views.discussion_edit, name="discussion-edit"),
 ]

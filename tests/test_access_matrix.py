@@ -340,6 +340,11 @@ MATRIX = {
         lambda w: reverse("clubs:nomination-withdraw", args=[w.club.slug, w.nomination.pk]),
         members_only(get=405, post=403, staff=(405, 302)),  # the nominator, leads, staff
     ),
+    # A draft's page for its hosts: the world's discussion is open, so edited elsewhere.
+    "discussions:discussion-edit": (
+        lambda w: reverse("discussions:discussion-edit", args=[w.discussion.slug]),
+        members_only(get=403, post=403),
+    ),
     "discussions:discussion-new": (
         lambda w: reverse("discussions:discussion-new", args=[w.club.slug]),
         with_permission({"staff"}, get=200, post=200),

@@ -180,6 +180,13 @@ CLUB_MATRIX = {
         hidden_from_outsiders(HOSTS, anonymous=LOGIN),
         True,
     ),
+    "discussions:discussion-edit": (
+        # Drafts only (tests/discussions/test_hosting.py): the world's discussion is open.
+        lambda w: reverse("discussions:discussion-edit", args=[w.discussion.slug]),
+        BOTH,
+        statuses((403, 403), anonymous=(LOGIN, LOGIN)),
+        hidden_from_outsiders(statuses((403, 403)), anonymous=(LOGIN, LOGIN)),
+    ),
     "clubs:nomination-vote": (
         club_url("clubs:nomination-vote", lambda w: w.nomination.pk),
         POST,
@@ -350,6 +357,7 @@ SITE_WIDE = {
     not in {
         "discussions:club",
         "discussions:discussion-new",
+        "discussions:discussion-edit",
         "discussions:detail",
         "discussions:cite",
         "discussions:follow",

@@ -360,3 +360,64 @@ def test_free_slug_numbers_taken_slugs(db):
 
     assert hosting.free_slug("paper") == "paper-3"
     assert hosting.free_slug("other") == "other"
+
+
+# --- Editing a draft -------------------------------------------------------------------------
+
+
+def edit_data(commentary, *texts):
+    data = {
+        "commentary": commentary,
+        "questions-TOTAL_FORMS": len(texts),
+        "questions-INITIAL_FORMS": 0,
+        "questions-MIN_NUM_FORMS": 0,
+        "questions-MAX_NUM_FORMS": 1000,
+    }
+    data |= {f"questions-{number}-text": text for number, text in enumerate(texts)}
+    return data
+
+
+def test_a_drafts_host_rewrites_its_commentary_and_questions(client, club, lead, article):
+    draft = hosting.discussion_draft_create(
+        club=club, article=article, host=lead, commentary="First go", questions=["Old?", "Two?"]
+    )
+    url = reverse("discussions:discussion-edit", args=[draft.slug])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Old?" in page.text
+    assert url in client.get(draft.get_absolute_url()).text  # the banner's Edit link
+
+    response = client.post(url, edit_data("Second go", "New one?", "", "And another?"))
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.commentary == "Second go"
+    assert list(draft.questions.values_list("number", "text")) == [
+        (1, "New one?"),
+        (2, "And another?"),
+    ]
+
+
+def test_a_draft_left_without_questions_keeps_what_was_typed(client, club, lead, article):
+    draft = hosting.discussion_draft_create(
+        club=club, article=article, host=lead, questions=["Kept?"]
+    )
+    url = reverse("discussions:discussion-edit", args=[draft.slug])
+
+    response = client.post(url, edit_data("A commentary worth keeping", "", ""))
+
+    assert response.status_code == 200
+    assert "Give the discussion at least one question." in response.text
+    assert "A commentary worth keeping" in response.text
+    assert list(draft.questions.values_list("text", flat=True)) == ["Kept?"]
+
+
+def test_only_a_drafts_hosts_edit_it_and_an_open_one_is_not_edited_here(client, club, article):
+    lead = MembershipFactory(club=club, role="lead").member
+    draft = hosting.discussion_draft_create(club=club, article=article, host=lead, questions=["Q?"])
+    url = reverse("discussions:discussion-edit", args=[draft.slug])
+    client.force_login(MembershipFactory(club=club).member)
+    assert client.get(url).status_code == 404  # a draft: out of a member's sight
+    client.force_login(lead)
+    Discussion.objects.filter(pk=draft.pk).update(status=Discussion.Status.OPEN)
+    assert client.post(url, edit_data("x", "y?")).status_code == 403
