@@ -62,9 +62,7 @@ def discussion_draft_create(
         raise ValidationError(
             _("This nomination is not for this paper in this club."), code="wrong_nomination"
         )
-    texts = [text.strip() for text in questions if text.strip()]
-    if not texts:
-        raise ValidationError(_("Give the discussion at least one question."), code="no_question")
+    texts = _question_texts(questions)
     with transaction.atomic():
         if nomination is not None:
             club_tools.nomination_choose(nomination=nomination)
@@ -78,15 +76,7 @@ def discussion_draft_create(
         discussion.slug = free_slug(article.slug, discussion=discussion)
         discussion.full_clean()
         discussion.save()
-        created = [
-            Question(discussion=discussion, number=number, text=text)
-            for number, text in enumerate(texts, start=1)
-        ]
-        for question in created:
-            question.full_clean()
-        Question.objects.bulk_create(created)
-        caching.discussions_changed([discussion.pk])
-        signals.discussion_changed.send(sender=Discussion, discussion=discussion)
+        _set_questions(discussion, texts)
     return discussion
 
 
@@ -103,20 +93,31 @@ def discussion_draft_update(
     """
     if not can_host(editor, discussion) or discussion.status != Discussion.Status.DRAFT:
         raise NotAllowed(_("Only the hosts of a draft may edit it."))
-    texts = [text.strip() for text in questions if text.strip()]
-    if not texts:
-        raise ValidationError(_("Give the discussion at least one question."), code="no_question")
+    texts = _question_texts(questions)
     with transaction.atomic():
         Discussion.objects.filter(pk=discussion.pk).update(commentary=commentary.strip())
         discussion.commentary = commentary.strip()
         discussion.questions.all().delete()  # a draft's questions have no answers yet
-        created = [
-            Question(discussion=discussion, number=number, text=text)
-            for number, text in enumerate(texts, start=1)
-        ]
-        for question in created:
-            question.full_clean()
-        Question.objects.bulk_create(created)
-        caching.discussions_changed([discussion.pk])
-        signals.discussion_changed.send(sender=Discussion, discussion=discussion)
+        _set_questions(discussion, texts)
     return discussion
+
+
+def _question_texts(questions: list[str]) -> list[str]:
+    """The questions as written, empty ones dropped; at least one, or ValidationError."""
+    texts = [text.strip() for text in questions if text.strip()]
+    if not texts:
+        raise ValidationError(_("Give the discussion at least one question."), code="no_question")
+    return texts
+
+
+def _set_questions(discussion: Discussion, texts: list[str]) -> None:
+    """The draft's questions, numbered 1..n, and its pages and index entry out of date."""
+    created = [
+        Question(discussion=discussion, number=number, text=text)
+        for number, text in enumerate(texts, start=1)
+    ]
+    for question in created:
+        question.full_clean()
+    Question.objects.bulk_create(created)
+    caching.discussions_changed([discussion.pk])
+    signals.discussion_changed.send(sender=Discussion, discussion=discussion)
