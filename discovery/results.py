@@ -30,6 +30,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 
 from clubs import access
+from clubs.models import sees_every_club
 from discussions.models import Discussion
 
 from . import browse
@@ -285,7 +286,7 @@ def _readable(reader) -> tuple[frozenset[int] | None, QuerySet[Discussion]]:
     if reader is None or not reader.is_authenticated:
         return frozenset(), Discussion.objects.published()
     readable = Discussion.objects.visible_to(reader).exclude(status=Discussion.Status.DRAFT)
-    if reader.is_staff:
+    if sees_every_club(reader):
         return None, readable
     clubs = access.roles(reader).club_ids
     return clubs, (readable if clubs else Discussion.objects.published())

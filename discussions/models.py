@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
-from clubs.models import Club, Membership
+from clubs.models import Club, Membership, sees_every_club
 
 
 class DiscussionQuerySet(models.QuerySet):
@@ -33,10 +33,11 @@ class DiscussionQuerySet(models.QuerySet):
     def visible_to(self, user):
         """
         What this reader may open: the published discussions, those of the member's private
-        clubs, and drafts of the clubs they host or lead; staff see everything (to preview
-        drafts). The member's clubs are a subquery, not a query of their own.
+        clubs, and drafts of the clubs they host or lead. Superusers and staff who curate
+        clubs (``sees_every_club``; not staff status alone) see everything, drafts included.
+        The member's clubs are a subquery, not a query of their own.
         """
-        if user.is_authenticated and user.is_staff:
+        if sees_every_club(user):
             return self.all()
         if not user.is_authenticated:
             return self.published()

@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from clubs.models import Club, Membership
+from clubs.models import Club, Membership, curators
 from discussions.models import Comment, Discussion, public_comment_q
 
 # After this many failed attempts an email is given up (the notification stays in-app).
@@ -50,18 +50,18 @@ def site_moderators():
 def club_readers_q(*, club, member: str) -> Q:
     """
     The condition for a member who may read what a club discusses: a public club, a member
-    of it not banned from it, or staff. ``member`` names the column of the member's id in
-    the query; ``club`` that of the club's id, or is the club's id (a value or an
-    expression). ``Discussion.objects.visible_to``'s rule for clubs, written for rows that
-    each have their own reader.
+    of it not banned from it, or one who curates every club (``clubs.models.curators``).
+    ``member`` names the column of the member's id in the query; ``club`` that of the
+    club's id, or is the club's id (a value or an expression). The rule of
+    ``Discussion.objects.visible_to`` for clubs, written for rows that each have their own
+    reader.
     """
     club_id: Any = OuterRef(club) if isinstance(club, str) else club
     membership = Membership.objects.filter(
         club=club_id, member=OuterRef(member), banned_at__isnull=True
     )
     public = Club.objects.filter(pk=club_id, visibility=Club.Visibility.PUBLIC)
-    staff = User.objects.filter(pk=OuterRef(member), is_staff=True)
-    return Q(Exists(public)) | Q(Exists(membership)) | Q(Exists(staff))
+    return Q(Exists(public)) | Q(Exists(membership)) | Q(**{f"{member}__in": curators()})
 
 
 def readable_by_recipient_q() -> Q:

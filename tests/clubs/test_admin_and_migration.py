@@ -134,3 +134,20 @@ def test_the_migration_puts_earlier_discussions_in_a_public_club_and_is_reversib
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_admin_access_alone_opens_no_other_private_club_on_the_site(client, lead_in_admin):
+    """Staff status lets a lead into the admin, not into the clubs they do not belong to."""
+    _club, lead = lead_in_admin
+    other = ClubFactory(visibility="private", joining="invitation", slug="someone-elses")
+    theirs = DiscussionFactory(club=other, slug="not-ours", status="draft")
+    CommentFactory(question=theirs.questions.first(), body="Their private words")
+    client.force_login(lead)
+
+    assert client.get(other.get_absolute_url()).status_code == 404
+    assert client.get(theirs.get_absolute_url()).status_code == 404
+    assert "Their private words" not in client.get("/search/?q=private+words").content.decode()
+
+    curator = UserFactory(is_staff=True, roles=["Staff"])  # who curates clubs sees them
+    client.force_login(curator)
+    assert client.get(theirs.get_absolute_url()).status_code == 200

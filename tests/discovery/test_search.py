@@ -371,7 +371,7 @@ def test_a_private_clubs_discussions_are_found_by_its_members_only(client, priva
     outsider, member, banned = UserFactory(), UserFactory(), UserFactory()
     MembershipFactory(club=private_club, member=member)
     MembershipFactory(club=private_club, member=banned, banned_at=make.days_ago(1))
-    staff = UserFactory(is_staff=True)
+    staff = UserFactory(is_staff=True, roles=["Staff"])  # who curates clubs
     for reader in (None, outsider, banned):
         if reader is not None:
             client.force_login(reader)

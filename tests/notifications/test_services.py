@@ -433,7 +433,7 @@ def test_a_member_removed_from_a_private_club_hears_nothing_more_from_it(ward, b
 def test_a_new_private_discussion_is_announced_to_its_members_only(ward):
     discussion, follower = ward
     outsider = UserFactory()
-    staff = UserFactory(is_staff=True)
+    staff = UserFactory(is_staff=True, roles=["Staff"])  # who curates clubs
     for member in (follower, outsider, staff):
         NotificationSettingsFactory(member=member, announcements=True)
     services.notify_discussion_opened(discussion_id=discussion.pk)
