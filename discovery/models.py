@@ -63,7 +63,7 @@ class SearchEntryQuerySet(models.QuerySet):
         Entries of one kind that a reader may read, written for one kind so that
         PostgreSQL uses the kind's own partial GIN index: what anyone may read, and the
         discussions of the private clubs in ``clubs`` (the reader's own; None for every
-        club, as staff read them all). Drafts are left out for everyone.
+        club, as those who curate clubs read them all). Drafts are left out for everyone.
 
         Drafts, private clubs' discussions and unlisted (deleted, hidden, pending) comments
         are few, so they are excluded with NOT EXISTS: PostgreSQL hashes those few ids from
