@@ -26,7 +26,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from accounts.models import Suspension, User
+from accounts.models import User
+from accounts.selectors import member_suspension
 from core.ratelimits import consume
 
 from . import access, signals
@@ -86,10 +87,7 @@ def forget_confirmation(user) -> None:
 
 def can_create_club(user) -> bool:
     """Any confirmed member who is not suspended may found a club."""
-    return (
-        member_is_confirmed(user)
-        and not Suspension.objects.in_force().filter(member_id=user.pk).exists()
-    )
+    return member_is_confirmed(user) and member_suspension(user) is None
 
 
 def confirmed_domains(user) -> set[str]:

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from accounts.models import Suspension
+from accounts.selectors import member_suspension
 from articles import services as article_services
 from articles import sources
 from articles.models import Article
@@ -50,7 +50,7 @@ def can_nominate(user, club: Club) -> bool:
     """
     if not (user.is_authenticated and user.is_active and access.is_member(user, club)):
         return False
-    return user.has_perm("discussions.add_comment") and not _suspended(user)
+    return user.has_perm("discussions.add_comment") and member_suspension(user) is None
 
 
 def can_withdraw(user, nomination: Nomination) -> bool:
@@ -58,15 +58,6 @@ def can_withdraw(user, nomination: Nomination) -> bool:
     if not user.is_authenticated or nomination.status != Nomination.Status.OPEN:
         return False
     return nomination.nominated_by_id == user.pk or access.can_manage(user, nomination.club_id)
-
-
-def _suspended(user) -> bool:
-    """Whether a suspension is in force: one query, remembered on this user object."""
-    if "_club_tools_suspended" not in user.__dict__:
-        user.__dict__["_club_tools_suspended"] = (
-            Suspension.objects.in_force().filter(member=user).exists()
-        )
-    return user.__dict__["_club_tools_suspended"]
 
 
 def check_can_nominate(user, club: Club) -> None:

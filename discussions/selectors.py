@@ -30,6 +30,7 @@ from django.db import connection
 from django.db.models import Case, Exists, OuterRef, Q, When
 from django.utils.safestring import mark_safe
 
+from accounts.selectors import member_suspension
 from articles.models import Author
 from clubs import access, tools
 from clubs.models import Club, Membership, Role
@@ -51,7 +52,6 @@ from .services import (
     can_moderate,
     can_take_part,
     member_is_verified,
-    member_suspension,
 )
 from .threads import (
     ANSWERS_PER_PAGE,

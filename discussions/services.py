@@ -30,6 +30,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Suspension, User
+from accounts.selectors import member_suspension
 from clubs import access
 from core.markdown import render_markdown
 from core.ratelimits import consume
@@ -59,25 +60,6 @@ def member_is_verified(user: User) -> bool:
     to post, when they confirm their email address.
     """
     return user.is_authenticated and user.is_active and user.has_perm("discussions.add_comment")
-
-
-def member_suspension(user: User) -> Suspension | None:
-    """
-    The suspension in force for this member, if any: one query, remembered on this user
-    object (a request's own; the view's check and the service's share it).
-    """
-    if not user.is_authenticated:
-        return None
-    if "_suspension_in_force" not in user.__dict__:
-        user.__dict__["_suspension_in_force"] = (
-            Suspension.objects.in_force().filter(member=user).order_by("until").last()
-        )
-    return user.__dict__["_suspension_in_force"]
-
-
-def forget_suspension(user: User) -> None:
-    """Make ``member_suspension`` look again (after suspending or lifting)."""
-    user.__dict__.pop("_suspension_in_force", None)
 
 
 def member_can_participate(user: User) -> bool:

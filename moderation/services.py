@@ -19,17 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Suspension, User
+from accounts.selectors import forget_suspension
 from clubs import access
 from core.ratelimits import consume
 from discussions import caching, signals
 from discussions import services as discussion_services
 from discussions.models import Comment, Discussion, Question
-from discussions.services import (
-    NotAllowed,
-    forget_suspension,
-    member_is_verified,
-    suspension_message,
-)
+from discussions.services import NotAllowed, member_is_verified, suspension_message
 
 from .models import Flag, ModerationAction
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Suspension, User
+from accounts.selectors import member_suspension
 from core.ratelimits import RateLimited
 from discussions import services as discussion_services
 from discussions.models import Comment, Discussion
@@ -215,12 +216,12 @@ def test_suspensions_end_by_date_or_when_lifted(moderator):
     member = UserFactory()
     soon = timezone.now() + datetime.timedelta(hours=1)
     suspension = services.member_suspend(member=member, moderator=moderator, reason="r", until=soon)
-    assert discussion_services.member_suspension(member) == suspension
+    assert member_suspension(member) == suspension
     assert Suspension.objects.in_force(at=soon + datetime.timedelta(seconds=1)).count() == 0
     services.suspension_lift(suspension=suspension, moderator=moderator)
     # The answer is remembered on a user object, as Django remembers permissions: a
     # request's own user object is new, so a fresh one stands for the next request.
-    assert discussion_services.member_suspension(User.objects.get(pk=member.pk)) is None
+    assert member_suspension(User.objects.get(pk=member.pk)) is None
 
 
 def test_suspension_rules(moderator, member):
