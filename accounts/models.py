@@ -27,6 +27,22 @@ def time_zone_choices() -> list:
     return [("", _("The site's time zone")), *groups.items(), (_("Other"), other)]
 
 
+def holds_permission_q(permission: str) -> Q:
+    """
+    The condition for a member who holds ``permission`` ("app_label.codename"): a
+    superuser, or given it directly or through a group. ``user.has_perm`` asks it of one
+    member; this asks it of many in one query (it joins both ways in, so use it in a
+    subquery, ``Exists`` or ``__in``, or with ``distinct``).
+    """
+    app_label, codename = permission.split(".")
+    right = {"codename": codename, "content_type__app_label": app_label}
+    return (
+        Q(is_superuser=True)
+        | Q(**{f"user_permissions__{name}": value for name, value in right.items()})
+        | Q(**{f"groups__permissions__{name}": value for name, value in right.items()})
+    )
+
+
 class UserManager(DjangoUserManager):
     @transaction.atomic
     def create_superuser(self, username, email=None, password=None, **extra_fields):

@@ -11,7 +11,7 @@ import dataclasses
 
 from django.urls import reverse
 
-from .models import Club, Membership, Role, sees_every_club
+from .models import MODERATING_ROLES, Club, Membership, Role, sees_every_club
 
 CACHE_ATTRIBUTE = "_club_roles"
 
@@ -146,7 +146,7 @@ def moderates(user, club) -> bool:
     """Keeps this club's queue by a role in the club: its leads and moderators."""
     if user is None or not user.is_authenticated:
         return False
-    return roles(user).role(_club_id(club)) in (Role.LEAD, Role.MODERATOR)
+    return roles(user).role(_club_id(club)) in MODERATING_ROLES
 
 
 def can_moderate(user, club) -> bool:
@@ -166,7 +166,5 @@ def moderated_clubs(user) -> frozenset[int] | None:
     if user.has_perm("moderation.moderate_comments"):
         return None
     return frozenset(
-        club_id
-        for club_id, role in roles(user).by_club.items()
-        if role in (Role.LEAD, Role.MODERATOR)
+        club_id for club_id, role in roles(user).by_club.items() if role in MODERATING_ROLES
     )

@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import holds_permission_q
+
 LOGO_MAX_BYTES = 1024 * 1024
 # The languages a club may discuss in (the interface's own are ``settings.LANGUAGES``).
 CONTENT_LANGUAGES = [("en", _("English")), ("fr", _("French"))]
@@ -45,14 +47,10 @@ def curators():
     """The members ``sees_every_club`` lets in, as a subquery of ids (for rows of many)."""
     from django.contrib.auth import get_user_model
 
-    app_label, codename = CURATE_CLUBS.split(".")
-    right = {"codename": codename, "content_type__app_label": app_label}
     return (
         get_user_model()
         .objects.filter(
-            Q(is_superuser=True)
-            | Q(is_staff=True, **{f"user_permissions__{k}": v for k, v in right.items()})
-            | Q(is_staff=True, **{f"groups__permissions__{k}": v for k, v in right.items()}),
+            Q(is_superuser=True) | Q(holds_permission_q(CURATE_CLUBS), is_staff=True),
             is_active=True,
         )
         .values("pk")
@@ -186,6 +184,9 @@ class Role(models.TextChoices):
     MEMBER = "member", _("Member")
 
 
+MODERATING_ROLES = (Role.LEAD, Role.MODERATOR)  # who keeps a club's review queue
+
+
 class MembershipQuerySet(models.QuerySet):
     def active(self):
         return self.filter(banned_at__isnull=True)
@@ -195,6 +196,10 @@ class MembershipQuerySet(models.QuerySet):
 
     def leads(self):
         return self.active().filter(role=Role.LEAD)
+
+    def moderating(self):
+        """Those who keep the club's review queue: its leads and moderators, not banned."""
+        return self.active().filter(role__in=MODERATING_ROLES)
 
 
 class Membership(models.Model):

@@ -27,9 +27,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Case, Exists, OuterRef, Q, When
+from django.db.models import Case, Exists, OuterRef, When
 from django.utils.safestring import mark_safe
 
+from accounts.models import holds_permission_q
 from accounts.selectors import member_suspension
 from articles.models import Author
 from clubs import access, tools
@@ -372,26 +373,13 @@ def member_roles(
     ids = set(member_ids)
     if not ids:
         return {}
-    app_label, codename = MODERATE.split(".")
-    moderates = (
-        Q(is_superuser=True)
-        | Q(
-            user_permissions__codename=codename,
-            user_permissions__content_type__app_label=app_label,
-        )
-        | Q(
-            groups__permissions__codename=codename,
-            groups__permissions__content_type__app_label=app_label,
-        )
-    )
+    moderates = holds_permission_q(MODERATE)
     members = get_user_model().objects.filter(pk__in=ids, is_active=True)
     members = members.annotate(
         moderates=Exists(get_user_model().objects.filter(moderates, pk=OuterRef("pk")))
         | Exists(
-            Membership.objects.active().filter(
-                club_id=discussion.club_id,
-                member=OuterRef("pk"),
-                role__in=[Role.LEAD, Role.MODERATOR],
+            Membership.objects.moderating().filter(
+                club_id=discussion.club_id, member=OuterRef("pk")
             )
         )
     )

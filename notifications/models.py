@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import User, holds_permission_q
 from clubs.models import Club, Membership, curators
 from discussions.models import Comment, Discussion, public_comment_q
 
@@ -38,12 +38,8 @@ def still_held_q() -> Q:
 
 def site_moderators():
     """Active members who moderate every club (the site's moderators), as a subquery."""
-    right = {"codename": "moderate_comments", "content_type__app_label": "moderation"}
     return User.objects.filter(
-        Q(is_superuser=True)
-        | Q(**{f"user_permissions__{name}": value for name, value in right.items()})
-        | Q(**{f"groups__permissions__{name}": value for name, value in right.items()}),
-        is_active=True,
+        holds_permission_q("moderation.moderate_comments"), is_active=True
     ).values("pk")
 
 

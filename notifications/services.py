@@ -24,15 +24,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import reduce
 
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from accounts.models import User
-from clubs.models import Membership, Role
+from accounts.models import User, holds_permission_q
+from clubs.models import Membership
 from core.markdown import find_mentions
 from discussions import caching
 from discussions.models import Comment, Discussion, Follow, Reaction
@@ -183,23 +182,10 @@ def moderators_of(*, club_id: int):
     club. Never the moderators of other clubs: a private club's comments reach no one
     outside it.
     """
-    permission = Permission.objects.get(
-        codename="moderate_comments", content_type__app_label="moderation"
-    )
-    club_moderator = Membership.objects.filter(
-        member=OuterRef("pk"),
-        club_id=club_id,
-        role__in=[Role.LEAD, Role.MODERATOR],
-        banned_at__isnull=True,
-    )
+    club_moderator = Membership.objects.moderating().filter(club_id=club_id, member=OuterRef("pk"))
     return (
         User.objects.filter(is_active=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(user_permissions=permission)
-            | Q(groups__permissions=permission)
-            | Exists(club_moderator)
-        )
+        .filter(holds_permission_q("moderation.moderate_comments") | Exists(club_moderator))
         .values_list("pk", flat=True)
         .distinct()
     )
