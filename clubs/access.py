@@ -9,6 +9,8 @@ Site-wide roles (the groups of ``moderation.roles``) keep their powers in every 
 
 import dataclasses
 
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from .models import MODERATING_ROLES, Club, Membership, Role, sees_every_club
@@ -168,3 +170,14 @@ def moderated_clubs(user) -> frozenset[int] | None:
     return frozenset(
         club_id for club_id, role in roles(user).by_club.items() if role in MODERATING_ROLES
     )
+
+
+def club_or_404(user, slug: str) -> Club:
+    """
+    The club with this slug, if this reader may know of it: a private club is a 404 to
+    outsiders, as a club that does not exist is (views of every app take clubs this way).
+    """
+    club = get_object_or_404(Club, slug=slug)
+    if not can_read(user, club):
+        raise Http404
+    return club

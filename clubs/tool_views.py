@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,23 +18,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.errors import htmx_refusal
 
 from . import access, tools
-from .models import Club, Nomination
+from .models import Nomination
 from .tool_forms import CatalogueSearchForm, NominationForm, QuestionTemplateFormSet
-
-
-def club_for(request, slug: str) -> Club:
-    """The club, if this reader may know of it: a private club is a 404 to outsiders."""
-    club = get_object_or_404(Club, slug=slug)
-    if not access.can_read(request.user, club):
-        raise Http404
-    return club
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def question_templates(request, slug):
     """The club's standard questions: add, edit, reorder and remove them in one form."""
-    club = club_for(request, slug)
+    club = access.club_or_404(request.user, slug)
     if not tools.can_edit_questions(request.user, club):
         raise tools.NotAllowed(_("Only the club's leads and hosts may change its questions."))
     if request.method == "POST":
@@ -65,7 +56,7 @@ def nominations(request, slug):
     The papers the club's members nominate for a future session, most votes first, and
     (for members) the form to nominate one, by DOI or from the catalogue.
     """
-    club = club_for(request, slug)
+    club = access.club_or_404(request.user, slug)
     may_nominate = tools.can_nominate(request.user, club)
     form, existing = None, None
     if request.method == "POST":
@@ -127,7 +118,7 @@ def _nominate(request, club, form) -> tuple[Nomination | None, Nomination | None
 @require_POST
 def nomination_vote(request, slug, pk):
     """Vote for a nomination (``vote=1``), or take the vote back (``vote=0``)."""
-    club = club_for(request, slug)
+    club = access.club_or_404(request.user, slug)
     nomination = get_object_or_404(club.nominations, pk=pk)
     try:
         tools.vote_cast(
@@ -158,7 +149,7 @@ def nomination_vote(request, slug, pk):
 @require_POST
 def nomination_withdraw(request, slug, pk):
     """The nominator withdraws their nomination (a lead may too)."""
-    club = club_for(request, slug)
+    club = access.club_or_404(request.user, slug)
     nomination = get_object_or_404(club.nominations, pk=pk)
     if tools.nomination_withdraw(nomination=nomination, member=request.user):
         messages.success(request, _("The nomination is withdrawn."))

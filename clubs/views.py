@@ -45,14 +45,6 @@ DECIDED_SHOWN = 20
 ROLE_ORDER = {role: position for position, role in enumerate(Role.values)}
 
 
-def club_for(request, slug: str) -> Club:
-    """The club, if this reader may know of it: a private club is a 404 to outsiders."""
-    club = get_object_or_404(Club, slug=slug)
-    if not access.can_read(request.user, club):
-        raise Http404
-    return club
-
-
 def _require_manager(request, club: Club) -> None:
     if not access.can_manage(request.user, club):
         raise NotAllowed(_("Only the club's leads can do that."))
@@ -60,7 +52,7 @@ def _require_manager(request, club: Club) -> None:
 
 def _manager_page(request, slug):
     """The club and None, or None and the answer: 404, sign in first, or 403."""
-    club = club_for(request, slug)
+    club = access.club_or_404(request.user, slug)
     if not request.user.is_authenticated:
         return None, redirect_to_login(request.get_full_path())
     _require_manager(request, club)
@@ -130,7 +122,7 @@ def join(request, slug):
 @require_http_methods(["GET", "HEAD", "POST"])
 def join_request(request, slug):
     """Ask a club's leads to join it, with a message; or see the request still waiting."""
-    club = club_for(request, slug)
+    club = access.club_or_404(request.user, slug)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if access.is_member(request.user, club):
@@ -166,7 +158,7 @@ def join_request(request, slug):
 @require_POST
 def join_request_withdraw(request, slug):
     """The member takes back the request still waiting for a lead."""
-    # Not club_for: someone who asked to join a private club (from an invitation) is not
+    # Not access.club_or_404: someone who asked to join a private club (from an invitation) is not
     # yet one of its readers. Without a request of their own, the club is a 404 all the same.
     club = get_object_or_404(Club, slug=slug)
     if not request.user.is_authenticated:
@@ -184,7 +176,7 @@ def join_request_withdraw(request, slug):
 @require_http_methods(["GET", "HEAD", "POST"])
 def leave(request, slug):
     """Leave a club, once confirmed (a POST with ``confirm``): what the member wrote stays."""
-    club = club_for(request, slug)
+    club = access.club_or_404(request.user, slug)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not access.is_member(request.user, club):
@@ -209,7 +201,7 @@ def leave(request, slug):
 @require_safe
 def members(request, slug):
     """The club's members, for its members; leads also change roles, remove and ban."""
-    club = club_for(request, slug)
+    club = access.club_or_404(request.user, slug)
     user = request.user
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -580,7 +572,7 @@ def club_settings(request, slug):
 @require_safe
 def conduct(request, slug):
     """The site's code of conduct, and the club's own rules added to it."""
-    club = club_for(request, slug)
+    club = access.club_or_404(request.user, slug)
     rules_html = (
         mark_safe(render_markdown(club.code_of_conduct, heading_level=2))  # noqa: S308
         if club.code_of_conduct

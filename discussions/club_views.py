@@ -8,8 +8,7 @@ below this one and knows nothing of them.
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
@@ -59,9 +58,7 @@ def club_detail(request, slug):
     A club's home: what it is, its open discussions, its live sessions, recent activity, its
     leads and hosts, and its members (for members). A private club is a 404 to outsiders.
     """
-    club = get_object_or_404(Club, slug=slug)
-    if not access.can_read(request.user, club):
-        raise Http404  # as if it did not exist: outsiders are not told of a private club
+    club = access.club_or_404(request.user, slug)
     user = request.user
     page = selectors.club_home(club, user, page_number=request.GET.get("page"))
     return render(

@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from clubs import access
 from clubs import tools as club_tools
 from clubs.models import Nomination
-from clubs.tool_views import club_for
 
 from . import hosting
 from .hosting_forms import DiscussionDraftForm, QuestionFormSet
@@ -26,7 +26,7 @@ def discussion_new(request, club):
     its DOI) or, with ``?nomination=<id>``, of a nominated paper; its questions start as
     the club's standard ones.
     """
-    club = club_for(request, club)
+    club = access.club_or_404(request.user, club)
     if not club_tools.can_open_discussion(request.user, club):
         raise NotAllowed(_("Only the club's leads and hosts may open a discussion in it."))
     nomination = _nomination(club, request.GET.get("nomination"))
