@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from core.identifiers import normalize_issn
+from core.slugs import free_slug
 
 from .models import AbstractSection, Article, Author, Journal, Subject
 from .records import ArticleRecord, ParsedEntry
@@ -369,9 +370,4 @@ def _article_slug_base(record: ArticleRecord) -> str:
 
 def _unique_slug(model: type[Model], base: str, *, max_length: int = 200) -> str:
     """``base``, or ``base-2``, ``base-3``… whichever is not taken yet."""
-    base = base[: max_length - 4].strip("-")
-    slug, number = base, 1
-    while model._default_manager.filter(slug=slug).exists():
-        number += 1
-        slug = f"{base}-{number}"
-    return slug
+    return free_slug(model._default_manager.all(), base, max_length=max_length)

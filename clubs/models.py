@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import holds_permission_q
 
 LOGO_MAX_BYTES = 1024 * 1024
+SLUG_LENGTH = 60
 # The languages a club may discuss in (the interface's own are ``settings.LANGUAGES``).
 CONTENT_LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 
@@ -95,7 +96,10 @@ class Club(models.Model):
 
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(
-        _("slug"), max_length=60, unique=True, help_text=_("The club's address on this site.")
+        _("slug"),
+        max_length=SLUG_LENGTH,
+        unique=True,
+        help_text=_("The club's address on this site."),
     )
     tagline = models.CharField(_("tagline"), max_length=200, blank=True)
     description = models.TextField(

@@ -29,10 +29,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.selectors import member_suspension
 from core.ratelimits import consume
+from core.slugs import free_slug
 
 from . import access, signals
 from .context_processors import clubs_changed
 from .models import (
+    SLUG_LENGTH,
     Club,
     Invitation,
     JoinRequest,
@@ -138,11 +140,7 @@ def unique_slug(name: str) -> str:
     base = slugify(name)[:50].strip("-") or "club"
     if base in RESERVED_SLUGS:
         base = f"{base}-club"
-    slug, number = base, 1
-    while Club.objects.filter(slug=slug).exists():
-        number += 1
-        slug = f"{base}-{number}"
-    return slug
+    return free_slug(Club.objects.all(), base, max_length=SLUG_LENGTH)
 
 
 def club_create(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from articles.models import Article
 from clubs import tools as club_tools
 from clubs.models import Club, Nomination
+from core import slugs
 
 from . import caching, signals
 from .models import Discussion, Question
@@ -23,16 +24,10 @@ SLUG_LENGTH: int = Discussion._meta.get_field("slug").max_length  # type: ignore
 
 def free_slug(base: str, *, discussion: Discussion | None = None) -> str:
     """``base``, or ``base-2``, ``base-3``… if another discussion has it."""
-    limit = SLUG_LENGTH
-    others = Discussion.objects.filter(slug__startswith=base[: limit - 4])
+    others = Discussion.objects.all()
     if discussion is not None and discussion.pk is not None:
         others = others.exclude(pk=discussion.pk)
-    taken = set(others.values_list("slug", flat=True))
-    slug, number = base[:limit], 2
-    while slug in taken:
-        suffix = f"-{number}"
-        slug, number = base[: limit - len(suffix)] + suffix, number + 1
-    return slug
+    return slugs.free_slug(others, base, max_length=SLUG_LENGTH)
 
 
 def discussion_draft_create(
