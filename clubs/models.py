@@ -62,27 +62,6 @@ class ClubQuerySet(models.QuerySet):
     def public(self):
         return self.filter(visibility=Club.Visibility.PUBLIC)
 
-    def of_member(self, member):
-        """The clubs this member belongs to (not banned from)."""
-        if not member.is_authenticated:
-            return self.none()
-        return self.filter(memberships__member=member, memberships__banned_at__isnull=True)
-
-    def visible_to(self, user):
-        """Public clubs, the member's own private ones, and every club for curators."""
-        if sees_every_club(user):
-            return self.all()
-        if not user.is_authenticated:
-            return self.public()
-        return self.filter(
-            Q(visibility=Club.Visibility.PUBLIC)
-            | Q(
-                pk__in=Membership.objects.filter(member=user, banned_at__isnull=True).values(
-                    "club_id"
-                )
-            )
-        )
-
 
 class Club(models.Model):
     class Visibility(models.TextChoices):
