@@ -73,7 +73,12 @@ class NotAllowed(PermissionDenied):
 
 
 def member_is_confirmed(user) -> bool:
-    """A signed-in, active account with at least one confirmed email address."""
+    """
+    A signed-in, active account with at least one confirmed email address. Not the
+    discussions' ``member_is_verified`` (the Members role): allauth announces a confirmed
+    address (``receivers.on_email_confirmed``, where invitations are accepted) before the
+    account adapter gives that role.
+    """
     if not user.is_authenticated or not user.is_active:
         return False
     if "_confirmed_address" not in user.__dict__:
