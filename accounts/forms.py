@@ -71,8 +71,12 @@ class ProfileForm(OrcidOnceMixin, forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "affiliation", "orcid", "bio", "time_zone"]
-        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+        fields = ["display_name", "affiliation", "orcid", "bio", "time_zone", "language"]
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 4}),
+            # The zones' own names (IANA's "America/New_York"), the same in every language.
+            "time_zone": forms.Select(attrs={"translate": "no"}),
+        }
         help_texts = {
             "bio": _(
                 "Markdown works: **bold**, *italic*, [a link](https://…). Up to 1,000 characters."

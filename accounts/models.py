@@ -95,6 +95,16 @@ class User(AbstractUser):
         choices=time_zone_choices,
         help_text=_("Times of live sessions are shown in this zone. Empty: the site's zone."),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        default="",
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "The language of the site and of the emails we send you. Empty: your browser's."
+        ),
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -52,6 +52,14 @@ def profile_update(*, form) -> User:
     return member
 
 
+def member_language_set(*, member: User, language: str) -> None:
+    """Remember the language a member chose with the switcher (one of ``settings.LANGUAGES``)."""
+    if member.language != language:
+        User.objects.filter(pk=member.pk).update(language=language)
+        member.language = language
+        member_changed.send(sender=User, member=member)
+
+
 def member_export(*, member: User) -> dict:
     """Everything the member wrote and set, as JSON-ready data."""
     agreement = CodeOfConductAgreement.objects.filter(member=member).first()
@@ -62,6 +70,8 @@ def member_export(*, member: User) -> dict:
             "affiliation": member.affiliation,
             "orcid": member.orcid,
             "bio": member.bio,
+            "time_zone": member.time_zone,
+            "language": member.language,
             "joined": member.date_joined.isoformat(),
         },
         "email_addresses": [
@@ -97,8 +107,7 @@ def member_delete(*, member: User, remove_text: bool) -> None:
         member.display_name = _("Deleted member")
         member.first_name = member.last_name = ""
         member.affiliation = member.orcid = member.bio = ""
-        if hasattr(member, "time_zone"):
-            member.time_zone = ""
+        member.time_zone = member.language = ""
         member.is_active = False
         member.is_staff = member.is_superuser = False
         member.set_unusable_password()

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.decorators import login_required
@@ -5,9 +6,11 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.languages import language_url, offered
 from core.markdown import render_markdown
 
 from . import services
@@ -58,6 +61,37 @@ def mention_suggestions(request):
             .only("username", "display_name", "affiliation")[:MENTION_SUGGESTIONS]
         )
     return render(request, "accounts/_mention_suggestions.html", {"members": members})
+
+
+@require_safe
+def language_choose(request, code):
+    """
+    The language switcher's links: remember the choice (a cookie; a member's setting too)
+    and show the page the reader came from in that language. A language the site does not
+    offer changes nothing.
+    """
+    language = offered(code)
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ) or not target.startswith("/"):
+        target = "/"
+    if language is None:
+        return redirect(target)
+    response = redirect(language_url(target, language))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE or "Lax",
+    )
+    if request.user.is_authenticated:
+        services.member_language_set(member=request.user, language=language)
+    return response
 
 
 @login_required

@@ -2,14 +2,18 @@
 
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static as serve_files
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import cache_control
 from django.views.generic import RedirectView, TemplateView
+from django.views.i18n import JavaScriptCatalog
 
+from accounts import views as account_views
 from config import health
 
 admin.site.site_header = _("Journal Club administration")
@@ -18,7 +22,8 @@ admin.site.index_title = _("Curate papers, discussions and members")
 # Staff sign in through allauth's login, with its rate limits, not the admin's own form.
 admin.site.login = secure_admin_login(admin.site.login)
 
-urlpatterns = [
+# Every page in each language: English at its plain address, French under /fr/.
+urlpatterns = i18n_patterns(
     # Before the discussions' "clubs/<slug>/" (a club's page): "clubs/new/" and the like.
     path("clubs/", include("clubs.urls")),
     path("", include("discussions.urls")),
@@ -35,6 +40,18 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("discovery.urls")),
     path("events/", include("events.urls")),
+    # The strings of static/js in the page's language (Django's JavaScript catalogue);
+    # browsers keep it for an hour.
+    path(
+        "jsi18n/",
+        cache_control(max_age=60 * 60, public=True)(JavaScriptCatalog.as_view(domain="djangojs")),
+        name="javascript-catalog",
+    ),
+    prefix_default_language=False,
+)
+
+urlpatterns += [
+    path("language/<str:code>/", account_views.language_choose, name="language"),
     # Browsers and crawlers ask for /favicon.ico whatever the page links; the URL of the
     # static file (hashed in production) is only known once settings are loaded: lazily.
     path(

@@ -10,7 +10,15 @@ from discussions.models import Discussion
 from . import browse
 
 
-class PagesSitemap(Sitemap):
+class BilingualSitemap(Sitemap):
+    """Each page at its address in every language, each naming the others (hreflang)."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class PagesSitemap(BilingualSitemap):
     """The home page, the archive and the browse indexes."""
 
     changefreq = "daily"
@@ -30,7 +38,7 @@ class PagesSitemap(Sitemap):
         return reverse(name)
 
 
-class ClubSitemap(Sitemap):
+class ClubSitemap(BilingualSitemap):
     """The public clubs' home pages; a private club is in no sitemap."""
 
     changefreq = "daily"
@@ -42,7 +50,7 @@ class ClubSitemap(Sitemap):
         return club.updated_at
 
 
-class DiscussionSitemap(Sitemap):
+class DiscussionSitemap(BilingualSitemap):
     changefreq = "daily"
     priority = 0.8
 
@@ -53,7 +61,7 @@ class DiscussionSitemap(Sitemap):
         return discussion.updated_at
 
 
-class PaperSitemap(Sitemap):
+class PaperSitemap(BilingualSitemap):
     changefreq = "monthly"
 
     def items(self):
@@ -63,7 +71,7 @@ class PaperSitemap(Sitemap):
         return article.updated_at
 
 
-class SubjectSitemap(Sitemap):
+class SubjectSitemap(BilingualSitemap):
     changefreq = "weekly"
 
     def items(self):
@@ -73,7 +81,7 @@ class SubjectSitemap(Sitemap):
         return reverse("discovery:subject", kwargs={"slug": slug})
 
 
-class AuthorSitemap(Sitemap):
+class AuthorSitemap(BilingualSitemap):
     changefreq = "weekly"
 
     def items(self):
@@ -83,7 +91,7 @@ class AuthorSitemap(Sitemap):
         return reverse("discovery:author", kwargs={"key": key})
 
 
-class JournalSitemap(Sitemap):
+class JournalSitemap(BilingualSitemap):
     changefreq = "weekly"
 
     def items(self):
@@ -93,7 +101,7 @@ class JournalSitemap(Sitemap):
         return reverse("discovery:journal", kwargs={"slug": slug})
 
 
-class YearSitemap(Sitemap):
+class YearSitemap(BilingualSitemap):
     changefreq = "weekly"
 
     def items(self):

@@ -45,6 +45,10 @@ BROWSER_SKIP_REASON = f"browser tests skipped: no Chromium at {CHROMIUM} (apt-ge
 def pytest_configure(config):
     from django.conf import settings
 
+    from core.catalogues import compile_all
+
+    compile_all()  # the French pages need the catalogues as they stand (make test does too)
+
     # The suite runs the production settings with two exceptions: no HTTPS redirect (the
     # test client speaks plain HTTP) and static files without collectstatic's manifest.
     settings.SECURE_SSL_REDIRECT = False
@@ -96,6 +100,15 @@ def clubs_counted(db):
     from clubs.context_processors import site_has_many_clubs
 
     site_has_many_clubs()
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    """A request to a French page leaves French active in this thread: not for the next test."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
 
 
 @pytest.fixture

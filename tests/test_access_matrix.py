@@ -136,6 +136,9 @@ MATRIX = {
     ),
     "favicon": (lambda w: reverse("favicon"), everyone(get=302)),  # to the static file
     "healthz": (lambda w: reverse("healthz"), everyone()),
+    "javascript-catalog": (lambda w: reverse("javascript-catalog"), everyone()),
+    # The switcher's links: remember the choice, back to the page (here the home page).
+    "language": (lambda w: reverse("language", kwargs={"code": "en"}), everyone(get=302)),
     "healthz-tasks": (lambda w: reverse("healthz-tasks"), everyone()),
     # Taking part: confirmed members who are not suspended.
     "discussions:comment-create": (
@@ -187,6 +190,10 @@ MATRIX = {
     ),
     "discussions:question-synthesis": (
         lambda w: reverse("discussions:question-synthesis", args=[w.discussion.slug, 1]),
+        members_only(get=403, post=403, host=(200, 302), staff=(200, 302)),
+    ),
+    "discussions:discussion-translate": (
+        lambda w: reverse("discussions:discussion-translate", args=[w.discussion.slug]),
         members_only(get=403, post=403, host=(200, 302), staff=(200, 302)),
     ),
     # Flagging: confirmed, unsuspended members; not their own comment.

@@ -33,6 +33,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve, reverse
+from django.utils import translation
+from django.utils.translation import get_language_from_path
 
 from accounts.models import User
 from discovery.models import AuthorKey
@@ -40,14 +42,17 @@ from tests.factories import UserFactory
 
 ROLES = ["visitor", "member", "staff"]
 PASSWORD = "correct horse"  # UserFactory's
-MAX_PAGES = 600  # per role; the demo content needs about half as many for staff
+MAX_PAGES = 1000  # per role: the demo content needs about 820 for staff (the admin)
 MAX_QUERIES_PER_PATH = 3  # query strings followed per path (sorting, filters, pages)
 HOSTS = {"testserver", "localhost", "127.0.0.1"}
 SEEDS = ["/", "/robots.txt", "/sitemap.xml"]
 STATIC_PREFIX = f"/{settings.STATIC_URL.strip('/')}/"
 # The admin carries a list's filters along to every object page it links: the same pages.
 IGNORED_PARAMETERS = {"_changelist_filters"}
-SIGN_OUT = {"account_logout", "admin:logout"}
+# Links that change the reader's own state rather than lead to a page: signing out, and the
+# language switcher (it remembers the choice; the French pages it leads to are the English
+# ones' alternates, which the crawl follows from each page's hreflang links).
+SIGN_OUT = {"account_logout", "admin:logout", "language"}
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 # Writes a GET may make: the session, and the moment a member last read a discussion
 # (what its page marks as new on their next visit: bookkeeping, not content).
@@ -167,8 +172,14 @@ class Crawl:
         )
 
 
-def crawl(client: Client, *, seeds=SEEDS, max_pages: int = MAX_PAGES) -> Crawl:
-    """Every internal link once, breadth first from ``seeds`` (see the module docstring)."""
+def crawl(
+    client: Client, *, seeds=SEEDS, max_pages: int = MAX_PAGES, language: str = "en"
+) -> Crawl:
+    """
+    Every internal link once, breadth first from ``seeds`` (see the module docstring),
+    within the pages of one ``language``: a link to a page in another (its hreflang
+    alternate) is checked to lead to a view, and followed by that language's own crawl.
+    """
     started = time.monotonic()
     result = Crawl()
     queue = deque((seed, "(start)") for seed in seeds)
@@ -186,11 +197,18 @@ def crawl(client: Client, *, seeds=SEEDS, max_pages: int = MAX_PAGES) -> Crawl:
                 if not finders.find(path.removeprefix(STATIC_PREFIX)):
                     result.failures.append(f"{path}: no such static file (linked from {page})")
             return
+        path_language = get_language_from_path(path) or settings.LANGUAGE_CODE
         try:
-            view_name = resolve(unquote(path)).view_name
+            with translation.override(path_language):  # "/fr/..." resolves in French
+                view_name = resolve(unquote(path)).view_name
         except Resolver404:
             view_name = None
         if view_name in SIGN_OUT:
+            return
+        if path_language != language:
+            if view_name is None:
+                result.failures.append(f"{path}: no such page (an alternate on {page})")
+            result.checked.add(path)
             return
         if link.method == "POST":
             if f"POST {path}" not in result.checked:
@@ -258,6 +276,17 @@ def test_every_link_reachable_from_the_home_page_answers_and_changes_nothing(dem
     assert "/static/css/site.css" in result.checked
     assert result.statuses["/browse/authors/albers-b/"] == 200
     assert ("/admin/" in result.statuses) == (role == "staff")
+
+
+def test_every_link_of_the_french_pages_answers_and_changes_nothing(demo):
+    """The same crawl from the French home page, within the French pages, as a visitor."""
+    result = crawl(Client(), seeds=["/fr/"], language="fr")
+
+    print(f"French: {result}")
+    assert not result.truncated, f"more than {MAX_PAGES} pages: raise the bound or narrow it"
+    assert not result.failures, "\n".join(result.failures)
+    assert result.statuses["/fr/browse/authors/albers-b/"] == 200
+    assert all(url.startswith("/fr/") for url in result.statuses)
 
 
 def test_no_link_is_dead_while_the_index_lags_behind_the_papers(demo):

@@ -68,6 +68,9 @@ def within_two_clicks(client) -> dict[str, str]:
                 continue
             if target.startswith("/static/") or "logout" in target:
                 continue
+            if target.startswith("/language/"):
+                continue  # the language switcher: the same pages in French
+
             seen.add(target)
             queue.append((target, clicks + 1))
     return reached
