@@ -18,7 +18,7 @@ UV_UPGRADE := $(if $(filter 1,$(UPGRADE)),--upgrade,$(if $(UPGRADE),--upgrade-pa
 # afresh from PyPI (uv would otherwise copy them from the old lock, edited or not).
 PINS_ONLY := sed -e '/--hash=/d' -e 's/ \\$$//'
 
-.PHONY: install run test lint format clean bench audit lock lock-check fonts
+.PHONY: install run test messages lint format clean bench audit lock lock-check fonts
 
 # Installs exactly the locked versions. Wheels only: a wheel whose hash does not match
 # stops the install, where pip would otherwise build the release's sdist instead.
@@ -36,12 +36,22 @@ install: $(STAMP)
 	printf '# Local settings for manage.py (see .env.example for every setting).\nDJANGO_DEBUG=1\n' > $@
 
 run: install .env
+	$(BIN)/python -m core.catalogues
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runserver $(HOST)
 
 test: install
+	$(BIN)/python -m core.catalogues
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The translation catalogues (README, "Translating"): the strings of the templates and the
+# code (django.po) and of static/js (djangojs.po) into locale/fr, then compiled.
+MESSAGES_IGNORE := --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench --ignore=staticfiles
+messages: install
+	$(TEST_ENV) $(BIN)/python manage.py makemessages --locale fr --no-obsolete $(MESSAGES_IGNORE) --ignore=static
+	$(TEST_ENV) $(BIN)/python manage.py makemessages --domain djangojs --locale fr --no-obsolete $(MESSAGES_IGNORE)
+	$(BIN)/python -m core.catalogues
 
 # Benchmarks on throwaway PostgreSQL databases (127.0.0.1:5432); figures in bench/README.md.
 bench: install

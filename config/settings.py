@@ -64,6 +64,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "core",
     "accounts",
     "articles",
     "clubs",
@@ -96,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.PreferredLanguageMiddleware",
     "events.middleware.MemberTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -215,9 +217,15 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Internationalisation ---------------------------------------------------------------
 
+# The interface speaks English and French, and content is written in either. Each page has
+# one URL per language: English unprefixed, French under /fr/ (config/urls.py); a visitor
+# arriving at an English URL is sent to the French one if their preference (a member's
+# setting, then the language cookie, then Accept-Language) is French (core.middleware).
+# The catalogues are in locale/ (README, "Translating").
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -345,11 +353,6 @@ MIDDLEWARE.insert(
 # "django.contrib.sessions.backends.cached_db"), never in one server's memory or disk,
 # so any app server can answer any request.
 SESSION_ENGINE = os.environ.get("DJANGO_SESSION_ENGINE", "django.contrib.sessions.backends.db")
-
-# --- Discovery and events ---
-# The PostgreSQL text search configuration of the search index (stemming, stop words).
-# Changing it needs `manage.py rebuild_search_index`.
-JOURNAL_CLUB_SEARCH_CONFIG = os.environ.get("JOURNAL_CLUB_SEARCH_CONFIG", "english")
 
 # --- Notifications ---
 # Follows, notifications and their emails (notifications/). Emails are sent by a background

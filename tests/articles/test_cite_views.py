@@ -74,7 +74,7 @@ def test_the_paper_page_carries_meta_tags_coins_and_the_cite_section(client, sto
     assert (
         '<meta name="citation_journal_title" content="Journal of Examples &amp; Evidence">' in head
     )
-    coins = re.search(r'<span class="Z3988" title="([^"]+)"></span>', content)
+    coins = re.search(r'<span class="Z3988" translate="no" title="([^"]+)"></span>', content)
     assert coins
     assert "rft.atitle=Knowledge%20brokering" in coins.group(1)
     assert (
