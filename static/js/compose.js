@@ -22,12 +22,21 @@
  *   handle (data-mentions: the URL answering ?q= with <li role="option"> items). Up and
  *   down move through them, Enter or Tab inserts "@handle ", Escape closes the list.
  *
- * Every string shown comes from the template, translated, in data- attributes. Forms
+ * Every string shown comes from Django's JavaScript catalogue (the "javascript-catalog"
+ * script, locale/<language>/LC_MESSAGES/djangojs.po), loaded before this file. Forms
  * arrive by htmx as well as with the page, so everything is delegated to the document
  * rather than bound to each textarea; nothing here needs an inline script or style.
  */
 (function () {
   "use strict";
+
+  // A page without the catalogue (or whose catalogue failed to load) shows the English.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, count) { return count === 1 ? one : many; };
+  var pgettext = window.pgettext || function (context, text) { return text; };
+  var interpolate = window.interpolate || function (text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
 
   var MENTION = /(^|[\s(])@([\w.-]{1,30})$/;
   var formatNumber = new Intl.NumberFormat(document.documentElement.lang || undefined);
@@ -47,9 +56,9 @@
     var over = left < 0;
     var amount = Math.abs(left);
     var template = over
-      ? amount === 1 ? counter.dataset.overOne : counter.dataset.over
-      : amount === 1 ? counter.dataset.leftOne : counter.dataset.left;
-    counter.textContent = template.replace("%(count)s", formatNumber.format(amount));
+      ? ngettext("You have %(count)s character too many", "You have %(count)s characters too many", amount)
+      : ngettext("You have %(count)s character left", "You have %(count)s characters left", amount);
+    counter.textContent = interpolate(template, { count: formatNumber.format(amount) }, true);
     counter.hidden = false;
     counter.classList.toggle("char-count--over", over);
     counter.classList.toggle("char-count--near", !over && left < limit / 10);
@@ -136,10 +145,19 @@
         highlight(textarea, found[0] || null);
         var status = part(textarea, "-status");
         if (status && found.length) {
+          // One member: Enter mentions them; several: the arrows choose first.
           status.textContent =
             found.length === 1
-              ? status.dataset.optionOne
-              : status.dataset.options.replace("%(count)s", found.length);
+              ? gettext("1 member matches. Press Enter to mention them.")
+              : interpolate(
+                  ngettext(
+                    "%(count)s member matches. Use the up and down arrows, then Enter.",
+                    "%(count)s members match. Use the up and down arrows, then Enter.",
+                    found.length
+                  ),
+                  { count: found.length },
+                  true
+                );
         }
       })
       .catch(function () {
@@ -415,7 +433,7 @@
       if (!buttons) return; // no toolbar here: the plain textarea
       toolbar.appendChild(buttons.content.cloneNode(true));
     }
-    var modifier = IS_MAC ? toolbar.dataset.cmd : toolbar.dataset.ctrl + "+";
+    var modifier = IS_MAC ? "\u2318" : pgettext("keyboard key", "Ctrl") + "+";
     tools(toolbar).forEach(function (button, index) {
       button.tabIndex = index === 0 ? 0 : -1;
       if (button.dataset.key) button.title += " (" + modifier + button.dataset.key + ")";
@@ -483,6 +501,9 @@
   });
 
   // --- The live preview ------------------------------------------------------------------
+  var PREVIEW_FAILED = gettext(
+    "The preview could not be updated just now. Your text is safe, and posting works as usual."
+  );
   var previewTimers = {};
   var previewRequests = {};
 
@@ -508,7 +529,7 @@
     section.classList.toggle("preview--empty", empty);
     if (empty) {
       section.removeAttribute("aria-busy");
-      previewNote(section, section.dataset.empty, false);
+      previewNote(section, gettext("Nothing to preview yet: the text appears here as it will be posted."), false);
       return;
     }
     var controller = new AbortController();
@@ -527,7 +548,7 @@
       .then(function (response) {
         if (response.ok && !response.redirected) return response.text();
         var message = response.headers.get("X-Message"); // a rate limit says how long to wait
-        var error = new Error(message ? decodeURIComponent(message) : section.dataset.failed);
+        var error = new Error(message ? decodeURIComponent(message) : PREVIEW_FAILED);
         error.refusal = true;
         throw error;
       })
@@ -539,7 +560,7 @@
       })
       .catch(function (error) {
         if (error.name === "AbortError") return;
-        previewNote(section, error.refusal ? error.message : section.dataset.failed, true);
+        previewNote(section, error.refusal ? error.message : PREVIEW_FAILED, true);
       })
       .finally(function () {
         if (previewRequests[textarea.id] === controller) {
@@ -597,11 +618,13 @@
     store.removeItem(POSTING + key);
   }
 
+  var DRAFT_NOTES = { restored: gettext("Draft restored"), saved: gettext("Draft saved in this browser") };
+
   function draftNote(composer, state) {
     var note = composer.querySelector(".composer__draft");
     if (!note) return;
     note.hidden = !state;
-    if (state) note.querySelector(".composer__draft-text").textContent = note.dataset[state];
+    if (state) note.querySelector(".composer__draft-text").textContent = DRAFT_NOTES[state];
     note.dataset.state = state || "";
   }
 
@@ -762,6 +785,74 @@
       if (unsaved[id].isConnected) saveDraft(unsaved[id]);
       delete unsaved[id];
     });
+  });
+
+  // --- The language of the text: a hint, never a decision ----------------------------
+  // A few of each language's commonest words. A text that uses far more of one language's
+  // than of the other's, while its form says the other, is offered a one-click correction;
+  // once the writer chooses a language themselves, the hint stays quiet.
+  var COMMON_WORDS = {
+    en: "the and of to is are that this with for we it not be have what our you they was".split(" "),
+    fr: "le la les des et est une un que qui pour dans pas nous sur avec ce du au ou vous ils".split(" "),
+  };
+  var languageTimers = {};
+
+  function guessLanguage(text) {
+    var words = text.toLowerCase().match(/[a-zà-öø-ÿœ]+/g) || [];
+    var counts = Object.keys(COMMON_WORDS).map(function (code) {
+      var common = COMMON_WORDS[code];
+      return { code: code, count: words.filter(function (word) { return common.indexOf(word) !== -1; }).length };
+    });
+    counts.sort(function (a, b) { return b.count - a.count; });
+    if (counts[0].count >= 5 && counts[0].count >= 3 * counts[1].count) return counts[0].code;
+    return null;
+  }
+
+  function languageHint(textarea) {
+    var form = textarea.closest("form");
+    var select = form && form.querySelector("select[name=language]");
+    if (!select || select.dataset.chosen) return;
+    var hint = form.querySelector(".language-hint");
+    var guess = guessLanguage(textarea.value);
+    var option = guess && guess !== select.value && select.querySelector('option[value="' + guess + '"]');
+    if (!option) {
+      if (hint) hint.hidden = true;
+      return;
+    }
+    if (!hint) {
+      hint = document.createElement("p");
+      hint.className = "language-hint";
+      hint.setAttribute("role", "status");
+      select.parentNode.appendChild(hint);
+    }
+    hint.textContent = interpolate(gettext("This reads like %(language)s."), { language: option.textContent }, true) + " ";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "link-button";
+    button.textContent = interpolate(gettext("Mark it as %(language)s"), { language: option.textContent }, true);
+    button.addEventListener("click", function () {
+      select.value = guess;
+      select.dataset.chosen = "1";
+      hint.hidden = true;
+      select.focus();
+    });
+    hint.appendChild(button);
+    hint.hidden = false;
+  }
+
+  document.addEventListener("input", function (event) {
+    var textarea = event.target;
+    if (!textarea.matches || !textarea.matches("textarea[data-limit]")) return;
+    clearTimeout(languageTimers[textarea.id]);
+    languageTimers[textarea.id] = setTimeout(function () { languageHint(textarea); }, 600);
+  });
+
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("select[name=language]")) return;
+    select.dataset.chosen = "1";
+    var hint = select.closest("form").querySelector(".language-hint");
+    if (hint) hint.hidden = true;
   });
 
   document.addEventListener("DOMContentLoaded", function () {

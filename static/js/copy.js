@@ -6,6 +6,10 @@
 (function () {
   "use strict";
 
+  // Strings from Django's JavaScript catalogue ("javascript-catalog", djangojs.po); a page
+  // without it shows the English.
+  var gettext = window.gettext || function (text) { return text; };
+
   function announce(button, message) {
     var status = button.parentElement.querySelector("[role=status]");
     if (status) status.textContent = message;
@@ -23,10 +27,10 @@
     var target = document.querySelector(button.dataset.copyTarget);
     if (!target) return;
     var text = target.innerText.trim();
-    var done = function () { announce(button, button.dataset.copied); };
+    var done = function () { announce(button, gettext("Reference copied")); };
     var failed = function () {
       selectText(target);
-      announce(button, button.dataset.failed);
+      announce(button, gettext("Select the reference and copy it."));
     };
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(text).then(done, failed);

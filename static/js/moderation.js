@@ -13,6 +13,14 @@
 (function () {
   "use strict";
 
+  // Strings from Django's JavaScript catalogue ("javascript-catalog", djangojs.po); a page
+  // without it shows the English.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, count) { return count === 1 ? one : many; };
+  var interpolate = window.interpolate || function (text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
+
   var root, items, current = -1;
 
   // Fields that take text: there a letter is a letter. (A focused checkbox or button is not
@@ -55,8 +63,10 @@
     var chosen = root.querySelectorAll("[data-select]:checked").length;
     var count = root.querySelector("[data-selected-count]");
     if (count) {
-      var text = chosen === 0 ? count.dataset.none : chosen === 1 ? count.dataset.one : count.dataset.many;
-      count.textContent = (text || "").replace("%(count)s", String(chosen));
+      count.textContent =
+        chosen === 0
+          ? gettext("None selected")
+          : interpolate(ngettext("%(count)s selected", "%(count)s selected", chosen), { count: chosen }, true);
     }
     var bar = root.querySelector(".modq-bulk");
     if (bar) bar.classList.toggle("has-selection", chosen > 0);

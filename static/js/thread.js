@@ -3,9 +3,19 @@
  * file; with it, replies can be collapsed (long ones start collapsed), the paper's panels
  * stay as the reader left them, quotes take the selected text, and htmx errors are
  * explained next to the form instead of being silently dropped.
+ *
+ * Its strings come from Django's JavaScript catalogue (the "javascript-catalog" script,
+ * locale/<language>/LC_MESSAGES/djangojs.po), loaded before this file.
  */
 (function () {
   "use strict";
+
+  // A page without the catalogue (or whose catalogue failed to load) shows the English.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, count) { return count === 1 ? one : many; };
+  var interpolate = window.interpolate || function (text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
 
   // --- Collapse and expand reply trees ---------------------------------------------
   // A long conversation under a reply starts folded to "N more replies" (a list nested
@@ -15,18 +25,20 @@
   var COLLAPSE_NESTED = 3;
   var COLLAPSE_REPLIES = 8;
 
-  function moreLabel(button, list, count) {
-    var thread = list.closest("ol.thread");
-    var text = thread && (count === 1 ? thread.dataset.moreOne : thread.dataset.more);
-    return text ? text.replace("%(count)s", count) : button.dataset.show;
+  function moreLabel(count) {
+    return interpolate(
+      ngettext("Show %(count)s more reply", "Show %(count)s more replies", count),
+      { count: count },
+      true
+    );
   }
 
   function setExpanded(button, list, expanded) {
     button.setAttribute("aria-expanded", expanded ? "true" : "false");
     list.hidden = !expanded;
     button.textContent = expanded
-      ? button.dataset.hide
-      : moreLabel(button, list, list.querySelectorAll("article.comment").length);
+      ? gettext("Hide replies")
+      : moreLabel(list.querySelectorAll("article.comment").length);
   }
 
   function setupToggles(root) {
@@ -271,11 +283,19 @@
   document.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;
     var message = xhr.getResponseHeader("X-Message");
-    showError(event.detail.elt, message ? decodeURIComponent(message) : document.body.dataset.errorGeneric);
+    showError(
+      event.detail.elt,
+      message
+        ? decodeURIComponent(message)
+        : gettext("That did not work. Nothing was saved; reload the page and try again.")
+    );
   });
 
   document.addEventListener("htmx:sendError", function (event) {
-    showError(event.detail.elt, document.body.dataset.errorNetwork);
+    showError(
+      event.detail.elt,
+      gettext("We could not reach the server. Nothing was sent; your text is still here.")
+    );
   });
 
   document.addEventListener("DOMContentLoaded", function () {
