@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -16,6 +18,9 @@ from core.identifiers import (
     validate_issn,
     validate_orcid,
 )
+
+# A BCP 47 language tag as records give it: "en", "fr", "fr-CA", "zh-Hant".
+LANGUAGE_TAG = re.compile(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*")
 
 
 class Journal(models.Model):
@@ -169,6 +174,14 @@ class Article(models.Model):
     @property
     def year(self) -> int:
         return self.published_on.year
+
+    @property
+    def content_language(self) -> str:
+        """
+        The paper's language as a page's ``lang`` attribute takes it ("en", "fr-CA"), or ""
+        when what the record holds is no language tag.
+        """
+        return self.language if LANGUAGE_TAG.fullmatch(self.language or "") else ""
 
     @property
     def language_name(self) -> str:

@@ -22,8 +22,6 @@ from accounts.models import holds_permission_q
 
 LOGO_MAX_BYTES = 1024 * 1024
 SLUG_LENGTH = 60
-# The languages a club may discuss in (the interface's own are ``settings.LANGUAGES``).
-CONTENT_LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 
 
 # Staff who curate clubs: they see every club, private ones included, on every surface.
@@ -92,7 +90,13 @@ class Club(models.Model):
         help_text=_("A square image (PNG, JPEG, WebP or GIF), at most 1 MB."),
     )
     language = models.CharField(
-        _("default language"), max_length=10, choices=CONTENT_LANGUAGES, default="en"
+        _("default language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_(
+            "Discussions and comments start in this language; their writers may change it."
+        ),
     )
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,7 +14,14 @@ from core.markdown import sanitize_html
 
 from . import caching, services, signals
 from .hosting import free_slug
-from .models import Comment, Discussion, Follow, Question
+from .models import (
+    Comment,
+    Discussion,
+    DiscussionTranslation,
+    Follow,
+    Question,
+    QuestionTranslation,
+)
 
 
 class QuestionInlineFormSet(forms.BaseInlineFormSet):
@@ -85,6 +93,15 @@ class QuestionInline(admin.TabularInline):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
+class DiscussionTranslationInline(admin.StackedInline):
+    """The commentary in another language; each question's translation is its own inline."""
+
+    model = DiscussionTranslation
+    fields = ["language", "commentary"]
+    extra = 0
+    max_num = len(settings.LANGUAGES) - 1
+
+
 class DiscussionAdminForm(forms.ModelForm):
     """
     What staff may leave empty when adding a discussion: the slug (the paper's own) and,
@@ -138,10 +155,19 @@ class CommentClubFilter(ClubListFilter):
 @admin.register(Discussion)
 class DiscussionAdmin(admin.ModelAdmin):
     form = DiscussionAdminForm
-    inlines = [QuestionInline]
-    list_display = ["article", "club", "host", "status", "opens_at", "closes_at", "comment_count"]
+    inlines = [QuestionInline, DiscussionTranslationInline]
+    list_display = [
+        "article",
+        "club",
+        "host",
+        "language",
+        "status",
+        "opens_at",
+        "closes_at",
+        "comment_count",
+    ]
     list_select_related = ["article", "host", "club"]
-    list_filter = [ClubListFilter, "status"]
+    list_filter = [ClubListFilter, "status", "language"]
     search_fields = [
         "article__title",
         "article__slug",
@@ -159,6 +185,7 @@ class DiscussionAdmin(admin.ModelAdmin):
         "host",
         "status",
         ("opens_at", "closes_at"),
+        "language",
         "commentary",
         ("created_at", "updated_at"),
     ]
@@ -293,6 +320,7 @@ class CommentAdmin(admin.ModelAdmin):
         "parent",
         "root",
         "author",
+        "language",
         "body",
         "rendered_body",
         "created_at",
@@ -338,6 +366,30 @@ class CommentAdmin(admin.ModelAdmin):
     def rendered_body(self, comment):
         # Sanitised once more on the way out, as the stored HTML is shown unescaped here.
         return mark_safe(sanitize_html(comment.body_html))  # noqa: S308
+
+
+@admin.register(QuestionTranslation)
+class QuestionTranslationAdmin(admin.ModelAdmin):
+    """A question, and its synthesis, in another language (hosts also write them on the site)."""
+
+    list_display = ["question", "language"]
+    list_filter = ["language"]
+    list_select_related = ["question"]
+    raw_id_fields = ["question"]
+    fields = ["question", "language", "text", "synthesis"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(question__discussion__club__in=clubs_in_reach(request))
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        discussion = obj.question.discussion
+        caching.discussions_changed([discussion.pk])
+        signals.discussion_changed.send(sender=Discussion, discussion=discussion)
 
 
 @admin.register(Follow)

@@ -32,9 +32,15 @@ class CommentForm(forms.Form):
         choices=[("", _("No label")), *Comment.Label.choices],
         required=False,
     )
+    language = forms.ChoiceField(
+        label=_("Written in"),
+        choices=settings.LANGUAGES,
+        required=False,
+    )
 
-    def __init__(self, *args, label=None, **kwargs):
+    def __init__(self, *args, label=None, language="", **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["language"].initial = language or settings.LANGUAGE_CODE
         if label:
             self.fields["body"].label = label
         self.limit = settings.JOURNAL_CLUB_COMMENT_MAX_LENGTH

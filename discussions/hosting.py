@@ -6,6 +6,7 @@ The draft is seen by the club's leads and hosts (``Discussion.objects.visible_to
 open it for everyone when it is ready (``services.discussion_open``).
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from clubs.models import Club, Nomination
 from core import slugs
 
 from . import caching, signals
-from .models import Discussion, Question
+from .models import Discussion, DiscussionTranslation, Question, QuestionTranslation
 from .services import NotAllowed, can_host
 
 SLUG_LENGTH: int = Discussion._meta.get_field("slug").max_length  # type: ignore[assignment]
@@ -38,13 +39,14 @@ def discussion_draft_create(
     commentary: str = "",
     questions: list[str],
     nomination: Nomination | None = None,
+    language: str = "",
 ) -> Discussion:
     """
     Create a draft discussion of ``article`` in ``club``, hosted by ``host``, with its
     questions numbered 1..n in the order given (empty ones dropped; at least one is
-    needed). From a ``nomination`` (of this club, for this paper, still open), that
-    nomination is marked chosen in the same transaction, so a form sent twice makes one
-    draft.
+    needed), written in ``language`` (by default the club's). From a ``nomination`` (of
+    this club, for this paper, still open), that nomination is marked chosen in the same
+    transaction, so a form sent twice makes one draft.
 
     Raises NotAllowed unless the host may open discussions in the club, ValidationError
     for a nomination of another club or paper, or no longer open, or no question.
@@ -66,6 +68,7 @@ def discussion_draft_create(
             article=article,
             host=host,
             commentary=commentary.strip(),
+            language=language or club.language,
             status=Discussion.Status.DRAFT,
         )
         discussion.slug = free_slug(article.slug, discussion=discussion)
@@ -76,7 +79,7 @@ def discussion_draft_create(
 
 
 def discussion_draft_update(
-    *, discussion: Discussion, editor, commentary: str, questions: list[str]
+    *, discussion: Discussion, editor, commentary: str, questions: list[str], language: str = ""
 ) -> Discussion:
     """
     Rewrite a draft's commentary and questions (numbered 1..n in the order given, empty
@@ -90,11 +93,66 @@ def discussion_draft_update(
         raise NotAllowed(_("Only the hosts of a draft may edit it."))
     texts = _question_texts(questions)
     with transaction.atomic():
-        Discussion.objects.filter(pk=discussion.pk).update(commentary=commentary.strip())
         discussion.commentary = commentary.strip()
+        discussion.language = language or discussion.language
+        discussion.full_clean(exclude=["slug"])
+        Discussion.objects.filter(pk=discussion.pk).update(
+            commentary=discussion.commentary, language=discussion.language
+        )
         discussion.questions.all().delete()  # a draft's questions have no answers yet
         _set_questions(discussion, texts)
     return discussion
+
+
+def discussion_translation_save(
+    *,
+    discussion: Discussion,
+    editor,
+    language: str,
+    commentary: str,
+    questions: dict[int, tuple[str, str]],
+) -> bool:
+    """
+    Keep the discussion's commentary, and each question's text and synthesis (by question
+    id: ``(text, synthesis)``), in ``language``, another than the discussion's own. A
+    question left empty has no translation; a translation left wholly empty is removed.
+    True if a translation is kept.
+
+    Raises NotAllowed unless the editor hosts the discussion; ValidationError for a
+    language that is not offered or is the discussion's own.
+    """
+    if not can_host(editor, discussion):
+        raise NotAllowed(_("Only the discussion's hosts may translate it."))
+    if language not in dict(settings.LANGUAGES) or language == discussion.language:
+        raise ValidationError(
+            _("Choose a language the site offers, other than the discussion's own."),
+            code="language",
+        )
+    commentary = commentary.strip()
+    kept = {
+        pk: (text.strip(), synthesis.strip())
+        for pk, (text, synthesis) in questions.items()
+        if text.strip()
+    }
+    with transaction.atomic():
+        own = set(discussion.questions.filter(pk__in=kept).values_list("pk", flat=True))
+        QuestionTranslation.objects.filter(
+            question__discussion=discussion, language=language
+        ).exclude(question__in=own).delete()
+        for pk in own:
+            text, synthesis = kept[pk]
+            QuestionTranslation.objects.update_or_create(
+                question_id=pk, language=language, defaults={"text": text, "synthesis": synthesis}
+            )
+        if commentary or own:
+            DiscussionTranslation.objects.update_or_create(
+                discussion=discussion, language=language, defaults={"commentary": commentary}
+            )
+        else:
+            DiscussionTranslation.objects.filter(discussion=discussion, language=language).delete()
+        caching.discussions_changed([discussion.pk])
+        signals.discussion_changed.send(sender=Discussion, discussion=discussion)
+    return bool(commentary or own)
 
 
 def _question_texts(questions: list[str]) -> list[str]:

@@ -1,5 +1,6 @@
 """Opening a discussion in a club: the form that makes a draft, for its leads and hosts."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,8 +14,8 @@ from clubs import tools as club_tools
 from clubs.models import Nomination
 
 from . import hosting
-from .hosting_forms import DiscussionDraftForm, QuestionFormSet
-from .models import Discussion
+from .hosting_forms import DiscussionDraftForm, QuestionFormSet, TranslationForm
+from .models import Discussion, QuestionTranslation
 from .services import NotAllowed, can_host
 
 
@@ -31,7 +32,7 @@ def discussion_new(request, club):
         raise NotAllowed(_("Only the club's leads and hosts may open a discussion in it."))
     nomination = _nomination(club, request.GET.get("nomination"))
     posted = request.POST if request.method == "POST" else None
-    form = DiscussionDraftForm(posted, nomination=nomination)
+    form = DiscussionDraftForm(posted, nomination=nomination, initial={"language": club.language})
     # The club's questions prefill a new form only: compared with what was sent, a question
     # kept as it was would count as unchanged, and be dropped.
     initial = None if posted else [{"text": t.text} for t in club.question_templates.all()]
@@ -83,6 +84,7 @@ def _create(request, club, nomination, form, questions):
             commentary=form.cleaned_data["commentary"],
             questions=[question.cleaned_data.get("text", "") for question in questions],
             nomination=nomination,
+            language=form.cleaned_data["language"],
         )
     except ValidationError as error:
         if error.code == "no_question":
@@ -102,7 +104,11 @@ def discussion_edit(request, slug):
     if discussion.status != Discussion.Status.DRAFT or not can_host(request.user, discussion):
         raise NotAllowed(_("Only the hosts of a draft may edit it."))
     posted = request.POST if request.method == "POST" else None
-    form = DiscussionDraftForm(posted, paper=False, initial={"commentary": discussion.commentary})
+    form = DiscussionDraftForm(
+        posted,
+        paper=False,
+        initial={"commentary": discussion.commentary, "language": discussion.language},
+    )
     initial = None if posted else [{"text": q.text} for q in discussion.questions.all()]
     questions = QuestionFormSet(posted, initial=initial, prefix="questions")
     if posted is not None and form.is_valid() and questions.is_valid():
@@ -112,6 +118,7 @@ def discussion_edit(request, slug):
                 editor=request.user,
                 commentary=form.cleaned_data["commentary"],
                 questions=[question.cleaned_data.get("text", "") for question in questions],
+                language=form.cleaned_data["language"],
             )
         except ValidationError as error:
             questions.non_form_errors().extend(error.messages)  # said beside the boxes
@@ -126,5 +133,56 @@ def discussion_edit(request, slug):
             "discussion": discussion,
             "form": form,
             "questions": questions,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def discussion_translate(request, slug):
+    """
+    The discussion's commentary, questions and syntheses in another language, written by
+    its hosts beside the original; readers of that language see them, with the original.
+    """
+    discussion = get_object_or_404(
+        Discussion.objects.visible_to(request.user).select_related("club", "article"), slug=slug
+    )
+    if not can_host(request.user, discussion):
+        raise NotAllowed(_("Only the discussion's hosts may translate it."))
+    others = [code for code, _name in settings.LANGUAGES if code != discussion.language]
+    language = request.GET.get("language") or others[0]
+    if language not in others:
+        raise Http404
+    questions = list(discussion.questions.all())
+    translation = discussion.translations.filter(language=language).first()
+    initial = {"commentary": translation.commentary if translation else ""}
+    for question_translation in QuestionTranslation.objects.filter(
+        question__discussion=discussion, language=language
+    ):
+        initial[f"question_{question_translation.question_id}"] = question_translation.text
+        initial[f"synthesis_{question_translation.question_id}"] = question_translation.synthesis
+    posted = request.POST if request.method == "POST" else None
+    form = TranslationForm(posted, questions=questions, initial=initial)
+    if posted is not None and form.is_valid():
+        kept = hosting.discussion_translation_save(
+            discussion=discussion,
+            editor=request.user,
+            language=language,
+            commentary=form.cleaned_data["commentary"],
+            questions=form.translated_questions(),
+        )
+        messages.success(
+            request, _("The translation is saved.") if kept else _("The translation is removed.")
+        )
+        return redirect(discussion)
+    return render(
+        request,
+        "discussions/discussion_translate.html",
+        {
+            "discussion": discussion,
+            "club": discussion.club,
+            "form": form,
+            "language": language,
+            "others": others,
         },
     )

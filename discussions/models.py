@@ -164,6 +164,16 @@ class Discussion(models.Model):
     commentary = models.TextField(
         _("commentary"), blank=True, help_text=_("The host's commentary, in Markdown.")
     )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_(
+            "The language of the commentary, questions and syntheses (the club's, unless the "
+            "host chose another). Translations into other languages are kept beside them."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
@@ -265,6 +275,58 @@ class Question(models.Model):
         return f"question-{self.number}"
 
 
+class DiscussionTranslation(models.Model):
+    """A discussion's commentary in another language than its own (``Discussion.language``)."""
+
+    discussion = models.ForeignKey(
+        Discussion,
+        on_delete=models.CASCADE,
+        related_name="translations",
+        verbose_name=_("discussion"),
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    commentary = models.TextField(_("commentary"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["discussion", "language"], name="discussion_translation_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.discussion} ({self.language})"
+
+
+class QuestionTranslation(models.Model):
+    """A question, and its synthesis, in another language than its discussion's."""
+
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.CASCADE,
+        related_name="translations",
+        verbose_name=_("question"),
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    text = models.TextField(_("question"))
+    synthesis = models.TextField(_("synthesis"), blank=True)
+
+    class Meta:
+        verbose_name = _("question translation")
+        verbose_name_plural = _("question translations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "language"], name="question_translation_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.question} ({self.language})"
+
+
 def public_comment_q(prefix: str = "") -> Q:
     """
     The condition for a comment whose text anyone may read (published and not deleted),
@@ -288,6 +350,7 @@ class CommentRow(NamedTuple):
     author_affiliation: str
     body_html: str
     label: str
+    language: str
     status: str
     moderation_note: str
     helpful_count: int
@@ -464,6 +527,13 @@ class Comment(models.Model):
 
     body = models.TextField(_("text (Markdown)"))
     body_html = models.TextField(_("rendered text"), editable=False)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language the comment is written in, marked on the page for readers."),
+    )
     label = models.CharField(
         _("label"),
         max_length=20,

@@ -45,6 +45,7 @@ from .models import (
     DiscussionVisit,
     Follow,
     Question,
+    QuestionTranslation,
     Reaction,
 )
 from .services import (
@@ -69,6 +70,41 @@ LOCK = "moderation.lock_threads"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Shown:
+    """A host's text as one reader sees it: in ``language``, and ``other`` beside it."""
+
+    language: str
+    text: str
+    other: "Shown | None" = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Versions:
+    """
+    A host's text (commentary, question, synthesis) in the discussion's own language
+    (``original``) and in the languages it was translated into, by language code.
+    """
+
+    original: str
+    texts: dict[str, str]
+
+    def shown(self, language: str) -> Shown | None:
+        """
+        The text in the reader's language if there is one, else the original; with the
+        other version beside it (the original, or a translation of it), if any.
+        """
+        code = language if self.texts.get(language) else self.original
+        text = self.texts.get(code, "")
+        if not text:
+            return None
+        others = [other for other, value in self.texts.items() if other != code and value]
+        if code != self.original:
+            others = [self.original] if self.original in others else others
+        other = Shown(others[0], self.texts[others[0]]) if others else None
+        return Shown(code, text, other)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class QuestionData:
     """One question as the page shows it to anyone."""
 
@@ -76,6 +112,9 @@ class QuestionData:
     entries: list[ThreadEntry]
     stats: QuestionStats
     synthesis_html: str = ""  # the host's synthesis, rendered once per change
+    # The question's text and synthesis (rendered) in each language it has.
+    text: Versions | None = None
+    synthesis: Versions | None = None
     # What each author on the page is here, for their badges (``member_roles``).
     roles: dict[int, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
@@ -90,6 +129,7 @@ class PageData:
 
     discussion: Discussion
     commentary_html: str  # the host's commentary, rendered once per change
+    commentary: Versions  # and in each language it has (rendered)
     authors: list
     abstract_sections: list
     subjects: list
@@ -332,9 +372,24 @@ def page_data(discussion: Discussion, *, sort: Sort, reader=None) -> PageData:
         {entry.comment.author_id for entries in threads.values() for entry in entries},
         paper_authors={author.member_id for author in authors if author.member_id},
     )
+    language = discussion.language
+    commentaries = {language: discussion.commentary} | {
+        translation.language: translation.commentary
+        for translation in discussion.translations.all()
+        if translation.language != language
+    }
+    questions = list(discussion.questions.all())
+    texts = {question.pk: {language: question.text} for question in questions}
+    syntheses = {question.pk: {language: question.synthesis} for question in questions}
+    for translation in QuestionTranslation.objects.filter(question__discussion=discussion):
+        if translation.language != language and translation.question_id in texts:
+            texts[translation.question_id][translation.language] = translation.text
+            syntheses[translation.question_id][translation.language] = translation.synthesis
+    commentary = Versions(language, {code: _markdown(text) for code, text in commentaries.items()})
     data = PageData(
         discussion=discussion,
-        commentary_html=_markdown(discussion.commentary),
+        commentary_html=commentary.texts[language],
+        commentary=commentary,
         authors=authors,
         abstract_sections=list(article.abstract_sections.all()),
         subjects=list(article.subjects.all()),
@@ -345,8 +400,17 @@ def page_data(discussion: Discussion, *, sort: Sort, reader=None) -> PageData:
                 stats.get(question.pk, QuestionStats()),
                 synthesis_html=_markdown(question.synthesis, heading_level=5),
                 roles=roles,
+                text=Versions(language, texts[question.pk]),
+                synthesis=Versions(
+                    language,
+                    {
+                        code: _markdown(synthesis, heading_level=5)
+                        for code, synthesis in syntheses[question.pk].items()
+                        if synthesis
+                    },
+                ),
             )
-            for question in discussion.questions.all()
+            for question in questions
         ],
         participants=participants,
         comment_total=sum(s.comments for s in stats.values()),

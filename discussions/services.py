@@ -134,9 +134,11 @@ def comment_post(
     body: str,
     parent: Comment | None = None,
     label: str = "",
+    language: str = "",
 ) -> Comment:
     """
-    Post an answer to ``question``, or a reply to ``parent`` (a comment of the same question).
+    Post an answer to ``question``, or a reply to ``parent`` (a comment of the same question),
+    written in ``language`` (by default the discussion's).
 
     An identical comment by the same author in the same place within a few seconds is taken
     as a double-submitted form: the earlier comment is returned and nothing new is saved.
@@ -178,6 +180,7 @@ def comment_post(
             body=body,
             body_html=render_comment_body(body),
             label=label,
+            language=language or discussion.language,
             status=Comment.Status.PENDING
             if _needs_review(author, discussion, published=member.published)
             else Comment.Status.PUBLISHED,
@@ -198,9 +201,16 @@ def comment_post(
     return comment
 
 
-def comment_edit(*, comment: Comment, editor: User, body: str, label: str | None = None) -> Comment:
+def comment_edit(
+    *,
+    comment: Comment,
+    editor: User,
+    body: str,
+    label: str | None = None,
+    language: str | None = None,
+) -> Comment:
     """
-    Replace the text of the editor's own comment.
+    Replace the text of the editor's own comment (and its label or language).
 
     Within the grace period after posting, the author may fix typos freely: the text is
     replaced and nothing marks it. After it, the previous text is kept as a revision and
@@ -223,10 +233,11 @@ def comment_edit(*, comment: Comment, editor: User, body: str, label: str | None
         _require_open(discussion, comment.question)
         _require_not_suspended(editor)
         label = comment.label if label is None else label
-        if body == comment.body and label == comment.label:
+        language = language or comment.language
+        if body == comment.body and label == comment.label and language == comment.language:
             return comment
         now = timezone.now()
-        fields = ["body", "body_html", "label"]
+        fields = ["body", "body_html", "label", "language"]
         if body != comment.body and now - comment.created_at > _edit_grace():
             CommentRevision.objects.create(
                 comment=comment,
@@ -239,11 +250,38 @@ def comment_edit(*, comment: Comment, editor: User, body: str, label: str | None
         comment.body = body
         comment.body_html = render_comment_body(body)
         comment.label = label
+        comment.language = language
         comment.full_clean(exclude=["question", "parent", "root", "author"])
         comment.save(update_fields=fields)
         caching.comments_changed([comment.pk])
         signals.comment_edited.send(sender=Comment, comment=comment)
         consume("edit", editor.pk)  # last, as in comment_post
+    return comment
+
+
+def comment_language_set(*, comment: Comment, actor: User, language: str) -> Comment:
+    """
+    Correct the language a comment is marked with: its author may, and so may whoever
+    moderates its discussion's club. The text is not touched and no revision is kept.
+    """
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Choose one of the languages offered."), code="language")
+    with transaction.atomic():
+        comment = (
+            Comment.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("question__discussion__club")
+            .get(pk=comment.pk)
+        )
+        discussion = comment.question.discussion
+        if comment.author_id != actor.pk and not can_moderate(actor, discussion):
+            raise NotAllowed(_("Only the comment's author or a moderator can change its language."))
+        if comment.is_deleted:
+            raise NotAllowed(_("A deleted comment cannot be changed."))
+        if comment.language != language:
+            comment.language = language
+            comment.save(update_fields=["language"])
+            caching.comments_changed([comment.pk])
+            signals.comment_language_changed.send(sender=Comment, comment=comment)
     return comment
 
 

@@ -27,3 +27,4 @@ comment_marked_helpful = Signal()
 # status. ``discussion_opened`` follows when it opened.
 discussion_changed = Signal()
 discussion_opened = Signal()
+comment_language_changed = Signal()  # its author or a moderator corrected the language

@@ -48,4 +48,9 @@ urlpatterns += [
         name="discussion-new",
     ),
     path("discussions/<slug:slug>/edit/", hosting_views.discussion_edit, name="discussion-edit"),
+    path(
+        "discussions/<slug:slug>/translate/",
+        hosting_views.discussion_translate,
+        name="discussion-translate",
+    ),
 ]

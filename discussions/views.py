@@ -147,6 +147,7 @@ def comment_create(request, slug, number):
             author=request.user,
             body=form.cleaned_data["body"],
             label=form.cleaned_data["label"],
+            language=form.cleaned_data["language"],
         ),
     )
     if comment is not None:
@@ -201,6 +202,7 @@ def comment_reply(request, pk):
                 author=request.user,
                 body=form.cleaned_data["body"],
                 label=form.cleaned_data["label"],
+                language=form.cleaned_data["language"],
                 parent=parent,
             ),
         )
@@ -237,6 +239,7 @@ def comment_edit(request, pk):
                 editor=request.user,
                 body=form.cleaned_data["body"],
                 label=form.cleaned_data["label"],
+                language=form.cleaned_data["language"],
             ),
         )
         if edited is not None:
@@ -681,11 +684,21 @@ def _comment_location(discussion: Discussion, comment: Comment) -> str:
 
 def _answer_form(question: Question, data=None) -> CommentForm:
     """The form under a question; its ids are numbered, as several share one page."""
-    return CommentForm(data, auto_id=f"id_%s_{question.number}", label=_("Your answer"))
+    return CommentForm(
+        data,
+        auto_id=f"id_%s_{question.number}",
+        label=_("Your answer"),
+        language=question.discussion.language,
+    )
 
 
 def _reply_form(parent: Comment, **kwargs) -> CommentForm:
-    return CommentForm(auto_id=f"id_%s_reply_{parent.pk}", label=_("Your reply"), **kwargs)
+    return CommentForm(
+        auto_id=f"id_%s_reply_{parent.pk}",
+        label=_("Your reply"),
+        language=parent.question.discussion.language,
+        **kwargs,
+    )
 
 
 def _edit_form(comment: Comment, data=None) -> CommentForm:
@@ -694,6 +707,7 @@ def _edit_form(comment: Comment, data=None) -> CommentForm:
         initial={"body": comment.body, "label": comment.label},
         auto_id=f"id_%s_edit_{comment.pk}",
         label=_("Your comment"),
+        language=comment.language,
     )
 
 

@@ -2,6 +2,7 @@ import datetime
 from collections.abc import Collection
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -174,3 +175,9 @@ class SuspendForm(forms.Form):
     def until(self):
         days = self.cleaned_data.get("duration")
         return timezone.now() + datetime.timedelta(days=int(days)) if days else None
+
+
+class CommentLanguageForm(forms.Form):
+    """The language a comment is marked with, corrected by a moderator."""
+
+    language = forms.ChoiceField(label=_("Written in"), choices=settings.LANGUAGES)

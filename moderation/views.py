@@ -29,10 +29,19 @@ from accounts.models import Suspension
 from clubs import access
 from core.ratelimits import RateLimited
 from core.redirects import next_url
+from discussions import services as discussion_services
 from discussions.models import Comment, Discussion, Question
 
 from . import selectors, services
-from .forms import BulkForm, FlagForm, LockForm, QueueFilterForm, ReasonForm, SuspendForm
+from .forms import (
+    BulkForm,
+    CommentLanguageForm,
+    FlagForm,
+    LockForm,
+    QueueFilterForm,
+    ReasonForm,
+    SuspendForm,
+)
 from .models import ModerationAction
 
 QUEUE_PAGE_SIZE = 25
@@ -160,6 +169,8 @@ def comment(request, pk):
         pk=pk,
     )
     _check_moderates(request.user, target.question.discussion, allowed=services.can_moderate)
+    if request.method == "POST" and "language" in request.POST:
+        return _comment_language(request, target)
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -178,8 +189,22 @@ def comment(request, pk):
             ModerationAction.objects.filter(comment=target).select_related("moderator")
         ),
         "can_suspend": services.can_suspend(request.user),
+        "language_form": CommentLanguageForm(initial={"language": target.language}),
     }
     return render(request, "moderation/comment.html", context)
+
+
+def _comment_language(request, target: Comment):
+    """A moderator corrects the language a comment is marked with (its text is untouched)."""
+    form = CommentLanguageForm(request.POST)
+    if form.is_valid():
+        discussion_services.comment_language_set(
+            comment=target, actor=request.user, language=form.cleaned_data["language"]
+        )
+        messages.success(request, _("The comment's language is corrected."))
+    else:
+        messages.error(request, _("Choose one of the languages offered."))
+    return redirect("moderation:comment", pk=target.pk)
 
 
 @moderator_required("moderation.view_moderationaction")

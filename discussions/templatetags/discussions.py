@@ -15,6 +15,15 @@ def markdown(source: str, heading_level: int = 3) -> str:
     return mark_safe(render_markdown(source or "", heading_level=heading_level))  # noqa: S308 - sanitised by nh3
 
 
+@register.filter
+def shown_in(versions, language: str):
+    """
+    A host's text (``selectors.Versions``) for a reader of ``language``: a ``Shown`` with
+    ``language``, ``text`` and the ``other`` version, or None where there is no text.
+    """
+    return versions.shown(language) if versions is not None else None
+
+
 # A thread page shows thousands of times: these two give what ``date:"c"`` and
 # ``date:"j M Y, H:i"`` give (in the reader's time zone), formatted directly.
 

@@ -30,6 +30,10 @@ def _split_datetime(prefix, value):
     return {f"{prefix}_0": value.date().isoformat(), f"{prefix}_1": value.strftime("%H:%M:%S")}
 
 
+# The management form of the translations' inline, with no translation.
+NO_TRANSLATIONS = {"translations-TOTAL_FORMS": 0, "translations-INITIAL_FORMS": 0}
+
+
 def _discussion_data(discussion, rows, **fields):
     """
     What the change form posts: the discussion unchanged, and one inline row per
@@ -42,12 +46,14 @@ def _discussion_data(discussion, rows, **fields):
         "host": discussion.host_id,
         "status": discussion.status,
         "commentary": discussion.commentary,
+        "language": discussion.language,
         **_split_datetime("opens_at", discussion.opens_at),
         **_split_datetime("closes_at", discussion.closes_at),
         "questions-TOTAL_FORMS": len(rows),
         "questions-INITIAL_FORMS": sum(1 for question, *_ in rows if question),
         "questions-MIN_NUM_FORMS": 0,
         "questions-MAX_NUM_FORMS": 1000,
+        **NO_TRANSLATIONS,
     }
     for index, (question, number, delete) in enumerate(rows):
         prefix = f"questions-{index}-"
@@ -109,7 +115,7 @@ def test_two_questions_with_the_same_number_are_refused(staff_client, discussion
     )
 
     assert response.status_code == 200
-    (formset,) = [inline.formset for inline in response.context["inline_admin_formsets"]]
+    formset = response.context["inline_admin_formsets"][0].formset  # the questions
     assert formset.non_form_errors() == [
         "Each question needs its own number: 1 is used more than once."
     ]
@@ -184,7 +190,7 @@ ADD = reverse("admin:discussions_discussion_add")
 
 def _new_rows(*texts):
     """Inline data for new questions left without a number, in this order."""
-    data = {"questions-TOTAL_FORMS": len(texts), "questions-INITIAL_FORMS": 0}
+    data = {"questions-TOTAL_FORMS": len(texts), "questions-INITIAL_FORMS": 0, **NO_TRANSLATIONS}
     for index, text in enumerate(texts):
         data |= {f"questions-{index}-number": "", f"questions-{index}-text": text}
     return data

@@ -106,7 +106,7 @@ def test_discussion_page_shows_citation_abstract_commentary_questions(client, di
     assert response.status_code == 200
     content = response.content.decode()
     article = discussion.article
-    assert f"<h1>{article.title}</h1>" in content
+    assert f'<h1 lang="en">{article.title}</h1>' in content
     assert f'href="https://doi.org/{article.doi}"' in content
     assert "Lovelace, A., &amp; Turing, A." in content
     assert "<h3>Background</h3>" in content
@@ -158,9 +158,9 @@ def test_discussion_page_query_count_is_constant(client, db, comments, django_as
     # The first view renders the page: its version (the cache misses), discussion (with
     # paper, journal, host), questions, first page of answers, their replies, stats per
     # question, participants, authors, abstract sections, subjects, the authors' badges,
-    # live sessions. Later views until the next change take one query
-    # (tests/discussions/test_page_cache.py).
-    with django_assert_num_queries(12):
+    # the translations of the commentary and of the questions, live sessions. Later views
+    # until the next change take one query (tests/discussions/test_page_cache.py).
+    with django_assert_num_queries(14):
         response = client.get(discussion.get_absolute_url())
 
     # The first 50 answers of each question are shown, each with its whole reply tree.
