@@ -2,9 +2,12 @@
 Search over 10,000 papers and 100,000 comments on PostgreSQL, against an ILIKE scan.
 
 It builds the archive fast (bulk inserts in batches; the search index written by
-``discovery.index.rebuild``: rows in batches, then every search vector in one UPDATE),
-then measures, in the same run, for a set of realistic queries (phrases, exclusions, OR,
-an author, typos, a DOI):
+``discovery.index.rebuild``: rows streamed with COPY, then written with their vectors in
+one INSERT). A third of it is in French (``--french``): papers with language "fr" and
+French titles and abstracts, their discussions' commentaries, comments marked "fr"; and
+every fourth discussion has its commentary translated into the other language. Then it
+measures, in the same run, for a set of realistic queries (phrases, exclusions, OR, an
+author, typos, a DOI, and French ones with and without accents, plural and singular):
 
 - view: the search results page through Django's test client (routing, middleware, every
   query, the template), as an anonymous reader; the median over repeated requests;
@@ -22,7 +25,7 @@ Usage (from the project root, PostgreSQL running):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/search.py
 
 It works in a throwaway database (test_bench_search, created and dropped here), never in
-yours. Options: --papers, --comments, --repeat.
+yours. Options: --papers, --comments, --french, --repeat.
 """
 
 import argparse
@@ -163,6 +166,105 @@ FIELD_WORDS = [
     "tasks",
     "skills",
 ]
+# The same field in French, with the stop words that fill French text.
+FRENCH_WORDS = [
+    "de",
+    "la",
+    "des",
+    "les",
+    "et",
+    "le",
+    "en",
+    "du",
+    "pour",
+    "dans",
+    "une",
+    "sur",
+    "par",
+    "avec",
+    "mise",
+    "œuvre",
+    "pratique",
+    "pratiques",
+    "données",
+    "santé",
+    "connaissances",
+    "connaissance",
+    "recherche",
+    "soutien",
+    "intervention",
+    "interventions",
+    "étude",
+    "programme",
+    "programmes",
+    "services",
+    "résultats",
+    "communauté",
+    "praticiens",
+    "organisations",
+    "politiques",
+    "fidélité",
+    "formation",
+    "capacité",
+    "qualité",
+    "soins",
+    "primaires",
+    "parties",
+    "prenantes",
+    "engagement",
+    "facilitation",
+    "courtier",
+    "courtiers",
+    "pérennité",
+    "adaptation",
+    "évaluation",
+    "évaluations",
+    "cadre",
+    "stratégies",
+    "obstacles",
+    "facilitateurs",
+    "contexte",
+    "leadership",
+    "essai",
+    "randomisé",
+    "contrôlé",
+    "revue",
+    "systématique",
+    "méthodes",
+    "mixtes",
+    "qualitative",
+    "entretiens",
+    "infirmières",
+    "infirmière",
+    "médecins",
+    "cliniques",
+    "hôpital",
+    "patients",
+    "familles",
+    "enfants",
+    "jeunes",
+    "sociale",
+    "éducation",
+    "écoles",
+    "accompagnement",
+    "réseau",
+    "réseaux",
+    "équité",
+    "rurales",
+    "autochtones",
+    "mesure",
+    "instruments",
+    "enquête",
+    "apprentissage",
+    "amélioration",
+    "rétroaction",
+    "rappels",
+    "agents",
+    "compétences",
+    "rôles",
+    "fonctions",
+    "tâches",
+]
 GIVEN_NAMES = [
     "Bianca",
     "Allison",
@@ -215,9 +317,20 @@ QUERIES = [
     "what works for whom",
     "DOI",  # replaced by a paper's DOI
 ]
+# French: accents or none, plural or singular, French stop words, an exclusion, and a word
+# whose stem both languages share ("fidélité" and "fidelity").
+FRENCH_QUERIES = [
+    "évaluation des programmes",
+    "evaluation des programmes",
+    "connaissances des infirmières",
+    "connaissance infirmiere",
+    "mise en œuvre -politiques",
+    "fidélité",
+]
+QUERIES += FRENCH_QUERIES
 
 
-def vocabulary(rng: random.Random, size: int = 6000) -> list[str]:
+def vocabulary(rng: random.Random, field_words: list[str], size: int = 6000) -> list[str]:
     syllables = [
         "ba",
         "ce",
@@ -241,17 +354,17 @@ def vocabulary(rng: random.Random, size: int = 6000) -> list[str]:
         "um",
     ]
     made = set()
-    while len(made) < size - len(FIELD_WORDS):
+    while len(made) < size - len(field_words):
         made.add("".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))))
-    return FIELD_WORDS + sorted(made)
+    return field_words + sorted(made)
 
 
 class Words:
     """Draws words with Zipf-like frequencies (the k-th word about 1/k as often)."""
 
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random, field_words: list[str] = FIELD_WORDS):
         self.rng = rng
-        self.words = vocabulary(rng)
+        self.words = vocabulary(rng, field_words)
         self.weights = [1 / (rank + 10) ** 1.05 for rank in range(len(self.words))]
         self.cumulative = []
         total = 0.0
@@ -268,32 +381,47 @@ class Words:
         return " ".join(words) + "."
 
 
-def build(papers: int, comments: int, seed: int = 7) -> dict:
-    """The archive: papers with authors, abstracts and subjects; discussions; comments."""
+def build(papers: int, comments: int, french: float, seed: int = 7) -> dict:
+    """
+    The archive: papers with authors, abstracts and subjects; discussions; comments. A
+    ``french`` share of papers and comments is in French, and so are the discussions of
+    French papers; every fourth discussion is translated into the other language.
+    """
     from accounts.models import User
     from articles.models import AbstractSection, Article, Author, Journal, Subject
     from clubs.models import Club
-    from discussions.models import Comment, Discussion, Question
+    from discussions.models import Comment, Discussion, DiscussionTranslation, Question
 
     rng = random.Random(seed)
-    words = Words(rng)
+    english = Words(rng)
+    words = {"en": english, "fr": Words(rng, FRENCH_WORDS)}
+    headings = {
+        "en": ("Background", "Methods", "Results"),
+        "fr": ("Contexte", "Méthodes", "Résultats"),
+    }
+
+    def language() -> str:
+        return "fr" if rng.random() < french else "en"
+
     batch = 5000
     journals = Journal.objects.bulk_create(
-        Journal(title=f"Journal of {' '.join(words.take(2)).title()} {n}", slug=f"journal-{n}")
+        Journal(title=f"Journal of {' '.join(english.take(2)).title()} {n}", slug=f"journal-{n}")
         for n in range(60)
     )
     subjects = Subject.objects.bulk_create(
-        Subject(name=f"{' '.join(words.take(2)).title()} {n}", slug=f"subject-{n}")
+        Subject(name=f"{' '.join(english.take(2)).title()} {n}", slug=f"subject-{n}")
         for n in range(300)
     )
+    languages = [language() for _ in range(papers)]
     articles = Article.objects.bulk_create(
         (
             Article(
-                title=words.sentence(rng.randint(7, 14)).rstrip("."),
+                title=words[languages[n]].sentence(rng.randint(7, 14)).rstrip("."),
                 slug=f"paper-{n}",
                 doi=f"10.5555/bench.{n}",
                 journal=rng.choice(journals),
                 published_on=datetime.date(rng.randint(1995, 2025), rng.randint(1, 12), 1),
+                language=languages[n],
             )
             for n in range(papers)
         ),
@@ -307,7 +435,7 @@ def build(papers: int, comments: int, seed: int = 7) -> dict:
                 given_name=rng.choice(GIVEN_NAMES),
                 family_name=rng.choice(FAMILY_NAMES)
                 if rng.random() < 0.3
-                else words.take(1)[0].capitalize(),
+                else english.take(1)[0].capitalize(),
             )
             for article in articles
             for position in range(1, rng.randint(1, 6) + 1)
@@ -317,10 +445,13 @@ def build(papers: int, comments: int, seed: int = 7) -> dict:
     AbstractSection.objects.bulk_create(
         (
             AbstractSection(
-                article=article, position=position, heading=heading, body=words.sentence(60)
+                article=article,
+                position=position,
+                heading=heading,
+                body=words[article.language].sentence(60),
             )
             for article in articles
-            for position, heading in enumerate(("Background", "Methods", "Results"), start=1)
+            for position, heading in enumerate(headings[article.language], start=1)
         ),
         batch_size=batch,
     )
@@ -343,31 +474,49 @@ def build(papers: int, comments: int, seed: int = 7) -> dict:
     )
     now = timezone.now()
     club = Club.objects.create(name="Bench club", slug="bench-club")
+
+    def commentary(language: str) -> str:
+        return " ".join(words[language].sentence(25) for _ in range(4))
+
     discussions = Discussion.objects.bulk_create(
         Discussion(
             club=club,
             article=article,
             slug=f"discussion-{n}",
             host=rng.choice(members),
-            commentary=" ".join(words.sentence(25) for _ in range(4)),
+            commentary=commentary(article.language),
+            language=article.language,
             status=Discussion.Status.CLOSED if n % 5 else Discussion.Status.OPEN,
             opens_at=now - datetime.timedelta(days=n),
         )
         for n, article in enumerate(articles[: max(1, papers // 20)])
     )
+    other = {"en": "fr", "fr": "en"}
+    DiscussionTranslation.objects.bulk_create(
+        DiscussionTranslation(
+            discussion=discussion,
+            language=other[discussion.language],
+            commentary=commentary(other[discussion.language]),
+        )
+        for discussion in discussions[::4]
+    )
     questions = Question.objects.bulk_create(
-        Question(discussion=discussion, number=number, text=words.sentence(12))
+        Question(discussion=discussion, number=number, text=english.sentence(12))
         for discussion in discussions
         for number in (1, 2, 3)
     )
 
     def comment(n: int) -> Comment:
-        body = " ".join(words.sentence(rng.randint(8, 18)) for _ in range(rng.randint(1, 4)))
+        written_in = language()
+        body = " ".join(
+            words[written_in].sentence(rng.randint(8, 18)) for _ in range(rng.randint(1, 4))
+        )
         return Comment(
             question=rng.choice(questions),
             author=rng.choice(members),
             body=body,
             body_html=f"<p>{escape(body)}</p>",
+            language=written_in,
             created_at=now - datetime.timedelta(minutes=n),
             deleted_at=now if n % 97 == 0 else None,
         )
@@ -386,14 +535,19 @@ def median_ms(function, repeat: int) -> float:
     return statistics.median(timings) * 1000
 
 
-# The bare full-text query over every kind: one condition per kind, so that PostgreSQL
-# reads the kinds' partial GIN indexes (BitmapOr) as the page's own queries do.
-FTS_SQL = """
+# The bare full-text query over every kind, read as English and as French: one condition
+# per kind, so that PostgreSQL reads the kinds' partial GIN indexes (BitmapOr) as the
+# page's own queries do.
+TSQUERY = (
+    "(websearch_to_tsquery('english_unaccent', %(q)s)"
+    " || websearch_to_tsquery('french_unaccent', %(q)s))"
+)
+FTS_SQL = f"""
 SELECT count(*) OVER (), id FROM discovery_searchentry
-WHERE (kind = 'paper' AND search_vector @@ websearch_to_tsquery('english', %(q)s))
-   OR (kind = 'commentary' AND search_vector @@ websearch_to_tsquery('english', %(q)s))
-   OR (kind = 'comment' AND search_vector @@ websearch_to_tsquery('english', %(q)s))
-ORDER BY ts_rank(search_vector, websearch_to_tsquery('english', %(q)s)) DESC LIMIT 20
+WHERE (kind = 'paper' AND search_vector @@ {TSQUERY})
+   OR (kind = 'commentary' AND search_vector @@ {TSQUERY})
+   OR (kind = 'comment' AND search_vector @@ {TSQUERY})
+ORDER BY ts_rank(search_vector, {TSQUERY}) DESC LIMIT 20
 """
 ILIKE_TEXT = "(title || ' ' || authors || ' ' || keywords || ' ' || body)"
 
@@ -448,17 +602,14 @@ def explain_spelling(terms: list[str]) -> str:
     """PostgreSQL's plan for the typo fallback's look-up of misspelled words."""
     from django.db import transaction
 
-    from discovery.models import NEAREST_WORDS_SQL
-    from discovery.search import SEARCH_CONFIG, SPELLING_CANDIDATES, TRIGRAM_THRESHOLD
+    from discovery.models import NEAREST_WORDS_SQL, nearest_words_params
+    from discovery.search import TRIGRAM_THRESHOLD
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(TRIGRAM_THRESHOLD)]
         )
-        cursor.execute(
-            "EXPLAIN ANALYZE " + NEAREST_WORDS_SQL,
-            {"terms": terms, "limit": SPELLING_CANDIDATES, "config": SEARCH_CONFIG},
-        )
+        cursor.execute("EXPLAIN ANALYZE " + NEAREST_WORDS_SQL, nearest_words_params(terms))
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
@@ -468,6 +619,9 @@ def main() -> None:
     )
     parser.add_argument("--papers", type=int, default=10_000)
     parser.add_argument("--comments", type=int, default=100_000)
+    parser.add_argument(
+        "--french", type=float, default=1 / 3, help="share of papers and comments in French"
+    )
     parser.add_argument("--repeat", type=int, default=9, help="requests per median")
     parser.add_argument(
         "--keep", action="store_true", help="keep the test_bench_search database to inspect"
@@ -492,7 +646,7 @@ def main() -> None:
         from discovery import index
 
         started = time.perf_counter()
-        facts = build(args.papers, args.comments)
+        facts = build(args.papers, args.comments, args.french)
         built = time.perf_counter() - started
         started = time.perf_counter()
         counts = index.rebuild()
@@ -500,6 +654,8 @@ def main() -> None:
         with connection.cursor() as cursor:
             # What autovacuum does soon after a bulk load: statistics and visibility maps.
             cursor.execute("VACUUM ANALYZE")
+            cursor.execute("SELECT count(*) FROM discovery_searchentry WHERE language = 'fr'")
+            in_french = cursor.fetchone()[0]
         queries = [facts["doi"] if query == "DOI" else query for query in QUERIES]
         rows = measure(queries, args.repeat)
         plan = explain("implementation fidelity")
@@ -511,6 +667,7 @@ def main() -> None:
     print(
         f"Search on PostgreSQL: {args.papers:,} papers, {args.comments:,} comments; "
         f"built in {built:.0f} s, indexed {sum(counts.values()):,} entries in {indexed:.0f} s"
+        f" ({in_french:,} in French, {counts['commentary']:,} commentaries with translations)"
     )
     print(f"median of {args.repeat} runs per query, ms\n")
     print(f"{'query':<36} {'view':>7} {'fts':>7} {'ilike':>8} {'fts/ilike':>10}  results")
@@ -523,6 +680,14 @@ def main() -> None:
     fts = statistics.median(row["fts"] for row in rows)
     ilike = statistics.median(row["ilike"] for row in rows)
     print(f"\nmedian over queries: view {view:.1f} ms, fts {fts:.1f} ms, ilike scan {ilike:.1f} ms")
+    for label, group in (
+        ("English", [row for row in rows if row["query"] not in FRENCH_QUERIES]),
+        ("French", [row for row in rows if row["query"] in FRENCH_QUERIES]),
+    ):
+        print(
+            f"  {label} queries ({len(group)}): view {statistics.median(r['view'] for r in group):.1f}"
+            f" ms, fts {statistics.median(r['fts'] for r in group):.1f} ms"
+        )
     print(f"ratio fts / ilike: {fts / ilike:.3f} ({ilike / fts:.0f}x faster)")
     print(f"ratio view / ilike: {view / ilike:.2f} (the whole page against the bare scan)")
     uses_gin = "Bitmap Index Scan on discovery_search_vector_comment_gin" in plan

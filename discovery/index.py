@@ -10,7 +10,11 @@ changed elsewhere, such as a paper edited in the admin; both are run by
 
 On PostgreSQL the search vector is computed in the same statement as the upsert
 (``to_tsvector`` over the entry's text, weighted: title and authors A, subjects, journal
-and DOI B, the rest C); a rebuild fills the vectors of all rows in one UPDATE.
+and DOI B, the rest C), with the stemming of the entry's language: French for a paper,
+commentary or comment in French, English for everything else. A discussion's commentary
+is also indexed in each language it is translated into (``DiscussionTranslation``), as
+one more commentary entry of that discussion, so that the same rules decide who finds
+it. A rebuild writes all rows with their vectors in one INSERT.
 
 The words of papers' titles and authors also go on the spelling list (``SpellingWord``)
 that the typo fallback corrects misspelled query words to.
@@ -22,20 +26,37 @@ from collections.abc import Iterable, Iterator
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import Combinable, CombinedExpression
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from articles.models import Article
 from core.markdown import render_markdown
-from discussions.models import Comment, Discussion
+from discussions.models import Comment, Discussion, DiscussionTranslation
 
 from .authors import author_key
 from .menus import papers_changed
 from .models import AuthorKey, SearchEntry, SpellingWord
-from .search import SEARCH_CONFIG, spelling_words
+from .search import (
+    ENGLISH_CONFIG,
+    FRENCH_CONFIG,
+    content_language,
+    search_config,
+    spelling_words,
+)
 
-UPSERT_FIELDS = ["kind", "article", "discussion", "comment", "title", "authors", "keywords", "body"]
+UPSERT_FIELDS = [
+    "kind",
+    "article",
+    "discussion",
+    "comment",
+    "title",
+    "authors",
+    "keywords",
+    "body",
+    "language",
+]
 BATCH_SIZE = 1000
 
 _TAG = re.compile(r"<[^>]*>")
@@ -63,12 +84,27 @@ def index_article(article: Article) -> None:
 
 
 def index_discussion(discussion: Discussion) -> None:
-    """(Re)index a discussion's host commentary (nothing to index without one)."""
-    entry = _commentary_entry(discussion.pk, discussion.article_id, discussion.commentary)
-    if entry is None:
-        SearchEntry.objects.filter(key=f"commentary:{discussion.pk}").delete()
-    else:
-        _upsert([entry])
+    """
+    (Re)index a discussion's host commentary and its translations into other languages;
+    those without text (or no longer translated) are taken out.
+    """
+    written = [
+        _commentary_entry(
+            discussion.pk, discussion.article_id, discussion.commentary, discussion.language
+        ),
+        *(
+            _translation_entry(discussion.pk, discussion.article_id, language, commentary)
+            for language, commentary in _translations()
+            .filter(discussion=discussion)
+            .values_list("language", "commentary")
+        ),
+    ]
+    entries = [entry for entry in written if entry is not None]
+    SearchEntry.objects.filter(kind=SearchEntry.Kind.COMMENTARY, discussion=discussion).exclude(
+        key__in=[entry.key for entry in entries]
+    ).delete()
+    if entries:
+        _upsert(entries)
 
 
 def index_comment(comment: Comment) -> None:
@@ -77,7 +113,10 @@ def index_comment(comment: Comment) -> None:
         remove_comment(comment)
         return
     discussion = comment.question.discussion
-    _upsert([_comment_entry(comment.pk, discussion.pk, discussion.article_id, comment.body_html)])
+    entry = _comment_entry(
+        comment.pk, discussion.pk, discussion.article_id, comment.body_html, comment.language
+    )
+    _upsert([entry])
 
 
 def remove_comment(comment: Comment) -> None:
@@ -142,9 +181,10 @@ def rebuild(*, batch_size: int = BATCH_SIZE) -> dict[str, int]:
 
 def refresh_stale() -> dict[str, int]:
     """
-    Reindex what changed without going through a service: papers and discussions saved
-    since their entry was written (the admin), comments missing from the index, and
-    entries of comments deleted since. Returns how many of each were touched.
+    Reindex what changed without going through a service: papers, discussions and their
+    translations saved since their entry was written (the admin), comments missing from
+    the index, and entries of comments deleted since. Returns how many of each were
+    touched (discussions count as commentaries).
     """
     fresh_paper = SearchEntry.objects.filter(
         kind=SearchEntry.Kind.PAPER, article=OuterRef("pk"), updated_at__gte=OuterRef("updated_at")
@@ -152,17 +192,15 @@ def refresh_stale() -> dict[str, int]:
     papers = Article.objects.filter(~Exists(fresh_paper)).prefetch_related(
         "authors", "subjects", "abstract_sections"
     )
-    fresh_commentary = SearchEntry.objects.filter(
-        kind=SearchEntry.Kind.COMMENTARY,
-        discussion=OuterRef("pk"),
-        updated_at__gte=OuterRef("updated_at"),
+    # The entry of the commentary itself, not of a translation.
+    commentary = SearchEntry.objects.filter(
+        key=Concat(Value("commentary:"), Cast(OuterRef("pk"), output_field=CharField()))
     )
-    any_commentary = SearchEntry.objects.filter(
-        kind=SearchEntry.Kind.COMMENTARY, discussion=OuterRef("pk")
-    )
+    fresh_commentary = commentary.filter(updated_at__gte=OuterRef("updated_at"))
     discussions = Discussion.objects.filter(
         (~Q(commentary="") & ~Exists(fresh_commentary))
-        | (Q(commentary="") & Exists(any_commentary))
+        | (Q(commentary="") & Exists(commentary))
+        | Q(pk__in=_stale_translations())
     )
     missing_comments = Comment.objects.filter(
         deleted_at__isnull=True,
@@ -176,9 +214,7 @@ def refresh_stale() -> dict[str, int]:
         for discussion in discussions:
             index_discussion(discussion)
             touched["commentary"] += 1
-        rows = missing_comments.values_list(
-            "pk", "question__discussion_id", "question__discussion__article_id", "body_html"
-        )
+        rows = missing_comments.values_list(*COMMENT_COLUMNS)
         for batch in _batched((_comment_entry(*row) for row in rows.iterator()), BATCH_SIZE):
             _upsert(batch)
             touched["comment"] += len(batch)
@@ -190,14 +226,22 @@ def refresh_stale() -> dict[str, int]:
 
 
 def entry_vector(
-    title: Combinable, authors: Combinable, keywords: Combinable, body: Combinable
+    title: Combinable,
+    authors: Combinable,
+    keywords: Combinable,
+    body: Combinable,
+    *,
+    config: str = ENGLISH_CONFIG,
 ) -> CombinedExpression:
-    """The weighted search vector of an entry's four texts (values or columns)."""
+    """
+    The weighted search vector of an entry's four texts (values or columns), with the text
+    search configuration of its language (``search.search_config``).
+    """
     return (
-        SearchVector(title, weight="A", config=SEARCH_CONFIG)
-        + SearchVector(authors, weight="A", config=SEARCH_CONFIG)
-        + SearchVector(keywords, weight="B", config=SEARCH_CONFIG)
-        + SearchVector(body, weight="C", config=SEARCH_CONFIG)
+        SearchVector(title, weight="A", config=config)
+        + SearchVector(authors, weight="A", config=config)
+        + SearchVector(keywords, weight="B", config=config)
+        + SearchVector(body, weight="C", config=config)
     )
 
 
@@ -215,7 +259,11 @@ def _upsert(entries: list[SearchEntry]) -> None:
     if connection.vendor == "postgresql":
         for entry in entries:
             entry.search_vector = entry_vector(
-                Value(entry.title), Value(entry.authors), Value(entry.keywords), Value(entry.body)
+                Value(entry.title),
+                Value(entry.authors),
+                Value(entry.keywords),
+                Value(entry.body),
+                config=search_config(entry.language),
             )
         fields = [*UPSERT_FIELDS, "search_vector", "updated_at"]
     else:
@@ -246,6 +294,7 @@ COPY_COLUMNS = [
     "authors",
     "keywords",
     "body",
+    "language",
     "updated_at",
 ]
 STAGING_TABLE = "discovery_searchentry_staging"
@@ -276,18 +325,21 @@ def _copy(entries: Iterable[SearchEntry]) -> None:
 def _insert_from_staging_table() -> None:
     """
     PostgreSQL: the staged rows into the index, each with its vector: the SQL of
-    ``entry_vector``, which ``_upsert`` uses (a test checks that both agree).
+    ``entry_vector`` with the configuration of the row's language, which ``_upsert`` uses
+    (a test checks that both agree).
     """
     table = connection.ops.quote_name(SearchEntry._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(column) for column in COPY_COLUMNS)
+    config = "CASE WHEN language = 'fr' THEN %(french)s::regconfig ELSE %(english)s::regconfig END"
     vector = " || ".join(
-        f"setweight(to_tsvector(%(config)s::regconfig, coalesce({column}, '')), '{weight}')"
+        f"setweight(to_tsvector({config}, coalesce({column}, '')), '{weight}')"
         for column, weight in (("title", "A"), ("authors", "A"), ("keywords", "B"), ("body", "C"))
     )
     select = f"SELECT {columns}, {vector} FROM {STAGING_TABLE}"  # noqa: S608 - our own names
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({columns}, search_vector) {select}", {"config": SEARCH_CONFIG}
+            f"INSERT INTO {table} ({columns}, search_vector) {select}",
+            {"english": ENGLISH_CONFIG, "french": FRENCH_CONFIG},
         )
         # Dropped now, not at commit: the rebuild may run inside a longer transaction.
         cursor.execute(f"DROP TABLE {STAGING_TABLE}")
@@ -300,6 +352,7 @@ def _paper_entry(article: Article, *, authors, subjects, sections) -> SearchEntr
         key=f"paper:{article.pk}",
         kind=SearchEntry.Kind.PAPER,
         article_id=article.pk,
+        language=content_language(article.language),
         title=_clean(article.title)[:500],
         authors="; ".join(_clean(author.full_name) for author in authors),
         keywords=_clean(" · ".join(word for word in keywords if word)),
@@ -312,7 +365,9 @@ def _paper_entry(article: Article, *, authors, subjects, sections) -> SearchEntr
     )
 
 
-def _commentary_entry(discussion_id: int, article_id: int, commentary: str) -> SearchEntry | None:
+def _commentary_entry(
+    discussion_id: int, article_id: int, commentary: str, language: str
+) -> SearchEntry | None:
     if not commentary.strip():
         return None
     return SearchEntry(
@@ -321,10 +376,72 @@ def _commentary_entry(discussion_id: int, article_id: int, commentary: str) -> S
         article_id=article_id,
         discussion_id=discussion_id,
         body=plain_text(render_markdown(commentary)),
+        language=content_language(language),
     )
 
 
-def _comment_entry(comment_id: int, discussion_id: int, article_id: int, body_html: str):
+def _translation_entry(
+    discussion_id: int, article_id: int, language: str, commentary: str
+) -> SearchEntry | None:
+    """A translation of a commentary: one more commentary entry of its discussion."""
+    entry = _commentary_entry(discussion_id, article_id, commentary, language)
+    if entry is not None:
+        entry.key = _translation_key(discussion_id, language)
+    return entry
+
+
+def _translation_key(discussion_id: int, language: str) -> str:
+    return f"commentary:{discussion_id}:{language}"
+
+
+def _translations() -> QuerySet[DiscussionTranslation]:
+    """
+    The translations that are indexed: those into another language than their
+    discussion's (one into its own language is never shown) with a text.
+    """
+    return DiscussionTranslation.objects.exclude(commentary="").exclude(
+        language=F("discussion__language")
+    )
+
+
+def _stale_translations() -> set[int]:
+    """
+    The discussions with a translation whose entry is missing or older than it, or with
+    the entry of a translation that is no more (deleted, emptied, or into what is now the
+    discussion's own language). Translations are few: compared here, not in SQL.
+    """
+    written = {
+        key: (discussion_id, updated_at)
+        for key, discussion_id, updated_at in SearchEntry.objects.filter(
+            kind=SearchEntry.Kind.COMMENTARY
+        ).values_list("key", "discussion_id", "updated_at")
+        if key.count(":") == 2  # "commentary:<discussion>:<language>"
+    }
+    stale = set()
+    rows = _translations().values_list("discussion_id", "language", "commentary", "updated_at")
+    for discussion_id, language, commentary, updated_at in rows:
+        if not commentary.strip():
+            continue
+        entry = written.pop(_translation_key(discussion_id, language), None)
+        if entry is None or entry[1] < updated_at:
+            stale.add(discussion_id)
+    stale.update(discussion_id for discussion_id, _updated_at in written.values())
+    return stale
+
+
+# What a comment's entry is made of (``_comment_entry``), as read with ``values_list``.
+COMMENT_COLUMNS = (
+    "pk",
+    "question__discussion_id",
+    "question__discussion__article_id",
+    "body_html",
+    "language",
+)
+
+
+def _comment_entry(
+    comment_id: int, discussion_id: int, article_id: int, body_html: str, language: str
+) -> SearchEntry:
     return SearchEntry(
         key=f"comment:{comment_id}",
         kind=SearchEntry.Kind.COMMENT,
@@ -332,6 +449,7 @@ def _comment_entry(comment_id: int, discussion_id: int, article_id: int, body_ht
         discussion_id=discussion_id,
         comment_id=comment_id,
         body=plain_text(body_html),
+        language=content_language(language),
     )
 
 
@@ -378,19 +496,23 @@ def _all_entries(counts: dict[str, int], batch_size: int) -> Iterator[SearchEntr
         )
     AuthorKey.objects.bulk_create(author_keys)
     discussions = Discussion.objects.exclude(commentary="").values_list(
-        "pk", "article_id", "commentary"
+        "pk", "article_id", "commentary", "language"
     )
     for row in discussions.iterator(chunk_size=batch_size):
         entry = _commentary_entry(*row)
         if entry is not None:
             counts[SearchEntry.Kind.COMMENTARY] += 1
             yield entry
+    translations = _translations().values_list(
+        "discussion_id", "discussion__article_id", "language", "commentary"
+    )
+    for row in translations.iterator(chunk_size=batch_size):
+        entry = _translation_entry(*row)
+        if entry is not None:
+            counts[SearchEntry.Kind.COMMENTARY] += 1
+            yield entry
     comments = (
-        Comment.objects.filter(deleted_at__isnull=True)
-        .order_by("pk")
-        .values_list(
-            "pk", "question__discussion_id", "question__discussion__article_id", "body_html"
-        )
+        Comment.objects.filter(deleted_at__isnull=True).order_by("pk").values_list(*COMMENT_COLUMNS)
     )
     for row in comments.iterator(chunk_size=batch_size):
         counts[SearchEntry.Kind.COMMENT] += 1

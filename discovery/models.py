@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
+    SearchQueryField,
     SearchRank,
     SearchVectorField,
 )
@@ -30,9 +31,10 @@ from .authors import KEY_LENGTH
 from .search import (
     ANGLE_CLOSE,
     ANGLE_OPEN,
+    ENGLISH_CONFIG,
+    FRENCH_CONFIG,
     HIGHLIGHT_START,
     HIGHLIGHT_STOP,
-    SEARCH_CONFIG,
     SPELLING_CANDIDATES,
     SPELLING_CORRECTIONS,
     TRIGRAM_THRESHOLD,
@@ -40,6 +42,7 @@ from .search import (
     fuzzy_terms,
     is_typo_of,
     search_query,
+    websearch_query,
     widened_query,
 )
 
@@ -129,9 +132,10 @@ class SearchEntryQuerySet(models.QuerySet):
         Entries matching a cleaned query (see ``discovery.search.clean_query``).
 
         PostgreSQL: full-text search in web-search syntax ("quoted phrases", -not, OR),
-        English stemming, on the GIN-indexed vector; ``typos`` (see ``typo_query``) adds
-        the entries that have corrected spellings of the words instead, in the same index
-        scan. Elsewhere: every word, anywhere in the entry.
+        with English and French stemming (``discovery.search.search_query``), on the
+        GIN-indexed vector; ``typos`` (see ``typo_query``) adds the entries that have
+        corrected spellings of the words instead, in the same index scan. Elsewhere:
+        every word, anywhere in the entry.
         """
         if self._is_postgres():
             return self.filter(search_vector=_either(search_query(text), typos))
@@ -154,22 +158,23 @@ class SearchEntryQuerySet(models.QuerySet):
     def ranked(self, text: str, *, typos: SearchQuery | None = None):
         """
         Best match first, with the rank as ``rank``. PostgreSQL: by ``ts_rank`` (title and
-        authors weigh most), then newest; with ``typos``, the entries that match the words
-        as typed first (``ts_rank`` is at most 1), each group by its rank for the widened
-        query. Elsewhere: newest first.
+        authors weigh most) for the query as read in the entry's own language, then
+        newest; with ``typos``, the entries that match the words as typed first
+        (``ts_rank`` is at most 1), each group by its rank for the widened query.
+        Elsewhere: newest first.
         """
         rank: models.Expression
         if not self._is_postgres():
             rank = models.Value(0.0, output_field=models.FloatField())
         elif typos is None:
-            rank = SearchRank(models.F("search_vector"), search_query(text))
+            rank = SearchRank(models.F("search_vector"), _in_own_language(text))
         else:
             as_typed = models.Case(
                 models.When(search_vector=search_query(text), then=models.Value(1.0)),
                 default=models.Value(0.0),
             )
             rank = as_typed + SearchRank(
-                models.F("search_vector"), _either(search_query(text), typos)
+                models.F("search_vector"), _in_own_language(text, typos=typos)
             )
         return self.annotate(rank=rank).order_by("-rank", "-pk")
 
@@ -177,8 +182,9 @@ class SearchEntryQuerySet(models.QuerySet):
         """
         PostgreSQL: the best fragments of the text with matches (and corrected spellings)
         between \\x02 and \\x03 markers (turned into <mark> only after escaping, by
-        ``discovery.search``). PostgreSQL evaluates these for the rows of the page only,
-        after sorting and the limit.
+        ``discovery.search``), the text read with its own language's configuration.
+        PostgreSQL evaluates these for the rows of the page only, after sorting and the
+        limit.
         """
         if not self._is_postgres():
             return self
@@ -188,14 +194,14 @@ class SearchEntryQuerySet(models.QuerySet):
             title_headline=SearchHeadline(
                 _angles_swapped("title"),
                 query,
-                config=SEARCH_CONFIG,
+                config=_own_config(),
                 highlight_all=True,
                 **markers,
             ),
             body_headline=SearchHeadline(
                 _angles_swapped("body"),
                 query,
-                config=SEARCH_CONFIG,
+                config=_own_config(),
                 max_words=35,
                 min_words=15,
                 **markers,
@@ -211,6 +217,7 @@ class SearchEntryQuerySet(models.QuerySet):
         """
         return self.select_related("article__journal", "discussion__host", "comment__author").only(
             "kind",
+            "language",
             "title",
             "body",
             "article__slug",
@@ -231,11 +238,13 @@ class SearchEntryQuerySet(models.QuerySet):
 
 class SearchEntry(models.Model):
     """
-    The searchable text of one paper, one host commentary or one comment.
+    The searchable text of one paper, one host commentary (or a translation of one) or
+    one comment.
 
-    ``key`` ("paper:12", "commentary:5", "comment:77") makes writing an entry a single
-    upsert. ``search_vector`` is filled on PostgreSQL only, where a GIN index serves it
-    (created by this app's migrations on PostgreSQL only).
+    ``key`` ("paper:12", "commentary:5", "commentary:5:fr" for its French translation,
+    "comment:77") makes writing an entry a single upsert. ``search_vector`` is filled on
+    PostgreSQL only, where a GIN index serves it (created by this app's migrations on
+    PostgreSQL only), with the stemming of the entry's ``language``.
     """
 
     class Kind(models.TextChoices):
@@ -268,6 +277,9 @@ class SearchEntry(models.Model):
     authors = models.TextField(_("authors"), blank=True)
     keywords = models.TextField(_("subjects, journal and DOI"), blank=True)
     body = models.TextField(_("text"), blank=True)
+    # "fr" for French, indexed with French stemming; anything else (blank included) with
+    # English (``discovery.search.search_config``).
+    language = models.CharField(_("language"), max_length=10, blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
     updated_at = models.DateTimeField(_("indexed"), auto_now=True)
 
@@ -282,24 +294,36 @@ class SearchEntry(models.Model):
 
 
 # Each term's nearest words on the spelling list (pg_trgm's % and <->, which the list's GIN
-# trigram index serves), for every term but stop words ("for" is no word to correct).
+# trigram index serves), for every term but stop words of either language ("for" and
+# "pour" are no words to correct).
 NEAREST_WORDS_SQL = """
 SELECT term, word FROM unnest(%(terms)s::text[]) AS terms (term)
 LEFT JOIN LATERAL (
     SELECT word FROM discovery_spellingword WHERE word %% term
     ORDER BY word <-> term, word LIMIT %(limit)s
 ) AS nearest ON true
-WHERE numnode(plainto_tsquery(%(config)s::regconfig, term)) > 0
+WHERE numnode(plainto_tsquery(%(english)s::regconfig, term)) > 0
+    AND numnode(plainto_tsquery(%(french)s::regconfig, term)) > 0
 """
+
+
+def nearest_words_params(terms: list[str]) -> dict[str, Any]:
+    """The parameters of ``NEAREST_WORDS_SQL`` for these (lowercased) terms."""
+    return {
+        "terms": terms,
+        "limit": SPELLING_CANDIDATES,
+        "english": ENGLISH_CONFIG,
+        "french": FRENCH_CONFIG,
+    }
 
 
 class SpellingWordQuerySet(models.QuerySet):
     def corrections(self, terms: list[str]) -> dict[str, list[str]]:
         """
-        PostgreSQL: for each term that is not a stop word, the words it may be a typo of
-        (none for a word on the list). One query: each term's nearest words by trigram
-        similarity, from the GIN trigram index, then kept if close enough in spelling
-        (``discovery.search.is_typo_of``). Elsewhere: nothing.
+        PostgreSQL: for each term that is not a stop word (of English or French), the
+        words it may be a typo of (none for a word on the list). One query: each term's
+        nearest words by trigram similarity, from the GIN trigram index, then kept if
+        close enough in spelling (``discovery.search.is_typo_of``). Elsewhere: nothing.
         """
         terms = list(dict.fromkeys(term.lower() for term in terms))
         if not terms or connections[self.db].vendor != "postgresql":
@@ -310,10 +334,7 @@ class SpellingWordQuerySet(models.QuerySet):
                 "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
                 [str(TRIGRAM_THRESHOLD)],
             )
-            cursor.execute(
-                NEAREST_WORDS_SQL,
-                {"terms": terms, "limit": SPELLING_CANDIDATES, "config": SEARCH_CONFIG},
-            )
+            cursor.execute(NEAREST_WORDS_SQL, nearest_words_params(terms))
             rows = cursor.fetchall()
         candidates: dict[str, list[str]] = {}
         for term, word in rows:
@@ -382,6 +403,28 @@ def typo_query(text: str) -> SearchQuery | None:
 
 def _either(query: SearchQuery, other: SearchQuery | None) -> SearchQuery:
     return query if other is None else query | other
+
+
+def _own_config() -> models.Case:
+    """An entry's text search configuration, from its language (``search.search_config``)."""
+    return models.Case(
+        models.When(language="fr", then=models.Value(FRENCH_CONFIG)),
+        default=models.Value(ENGLISH_CONFIG),
+    )
+
+
+def _in_own_language(text: str, *, typos: SearchQuery | None = None) -> models.Case:
+    """
+    The query as read in each entry's language, to rank it by: ranking by both readings
+    at once (an OR at the top of the query) would make ``ts_rank`` stop rewarding entries
+    whose words of the query stand close together. The two readings are constants
+    that PostgreSQL computes once per query, not per row.
+    """
+    return models.Case(
+        models.When(language="fr", then=_either(websearch_query(text, FRENCH_CONFIG), typos)),
+        default=_either(websearch_query(text, ENGLISH_CONFIG), typos),
+        output_field=SearchQueryField(),
+    )
 
 
 def _angles_swapped(field: str) -> Replace:

@@ -1,6 +1,11 @@
 """
 Reading what a visitor typed into the search box, and showing where it matched.
 
+The archive is in English and French. On PostgreSQL each entry's text is indexed with its
+own language's stemming (``search_config``), and a query is read both ways, as English and
+as French, so that it finds both: "connaissances" finds "connaissance", and "evaluation"
+finds "évaluation" as well as "evaluation" (both configurations drop accents first).
+
 Whatever arrives (empty, 10 KB long, quotes, operators, SQL, control characters) becomes a
 query that cannot fail: on PostgreSQL, ``websearch_to_tsquery`` accepts any text; the
 fallback only ever uses plain words in ``icontains`` lookups. Highlighted snippets are
@@ -11,7 +16,6 @@ database reaches the page unescaped.
 import re
 import unicodedata
 
-from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -38,11 +42,20 @@ SPELLING_CANDIDATES = 8
 SPELLING_CORRECTIONS = 3
 SNIPPET_LENGTH = 240
 
-SEARCH_CONFIG = getattr(settings, "JOURNAL_CLUB_SEARCH_CONFIG", "english")
+# PostgreSQL's English and French text search configurations with accents removed before
+# stemming, created by migration 0005: French text is indexed with the French one,
+# everything else with the English one.
+ENGLISH_CONFIG = "english_unaccent"
+FRENCH_CONFIG = "french_unaccent"
+SEARCH_CONFIGS = (ENGLISH_CONFIG, FRENCH_CONFIG)
+# What papers' free language codes (ISO 639-1 and both 639-2 codes) say French with.
+FRENCH_CODES = {"fr", "fre", "fra"}
 
 _WORD = re.compile(r"\w+")
 _LETTER = re.compile(r"[^\W\d_]")
 _SPACE = re.compile(r"\s+")
+# A phrase in quotes (its closing quote may be missing) or a word, each perhaps after a minus.
+_TOKEN = re.compile(r'-?"[^"]*"?|[^\s"]+')
 
 
 def clean_query(raw: str | None) -> str:
@@ -55,9 +68,59 @@ def clean_query(raw: str | None) -> str:
     return _SPACE.sub(" ", text).strip()[:MAX_QUERY_LENGTH].strip()
 
 
+def content_language(code: str | None) -> str:
+    """
+    The language a text is indexed in, from a language code: "fr" for French ("fr",
+    "fr-CA", "fre", "fra"), "en" for anything else (English stemming, the best guess for
+    the other languages of a mostly English archive).
+    """
+    code = (code or "").strip().lower().replace("_", "-")
+    return "fr" if code.split("-")[0] in FRENCH_CODES else "en"
+
+
+def search_config(language: str) -> str:
+    """The text search configuration of an entry in ``language`` (see ``content_language``)."""
+    return FRENCH_CONFIG if content_language(language) == "fr" else ENGLISH_CONFIG
+
+
 def search_query(text: str) -> SearchQuery:
-    """PostgreSQL's web-search syntax: "a phrase", -excluded, either OR other."""
-    return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    """
+    PostgreSQL's web-search syntax ("a phrase", -excluded, either OR other), read as
+    English and as French: an entry matches if it matches either reading.
+
+    An excluded word is left out in both languages' stemming: the French reading of
+    "engagement -policy" looks for "policy" where an English entry holds "polici", and so
+    would let through the English entries it was meant to exclude.
+    """
+    query = websearch_query(text, ENGLISH_CONFIG) | websearch_query(text, FRENCH_CONFIG)
+    for phrase in excluded_phrases(text):
+        query &= _without(phrase)
+    return query
+
+
+def websearch_query(text: str, config: str) -> SearchQuery:
+    """The query in web-search syntax, read with one language's configuration."""
+    return SearchQuery(text, search_type="websearch", config=config)
+
+
+def excluded_phrases(text: str) -> list[str]:
+    """
+    What a query leaves out, as ``websearch_to_tsquery`` reads it: each word after a minus
+    (-policy, - policy, -de-implementation) and each phrase after one (-"low value"),
+    outside quotes; not after two (--policy, which it reads as a double negation).
+    """
+    phrases, minus = [], False
+    for token in _TOKEN.findall(text):
+        if token == "-":  # noqa: S105 - a minus, not a password
+            minus = True
+            continue
+        if minus:
+            token, minus = f"-{token}", False
+        if token.startswith('-"'):
+            phrases.append(token[2:].rstrip('"'))
+        elif len(token) > 1 and token[0] == "-" and token[1] != "-":
+            phrases.append(token[1:])
+    return [phrase for phrase in phrases if _WORD.search(phrase)]
 
 
 def fallback_terms(text: str) -> list[str]:
@@ -81,12 +144,6 @@ def fuzzy_terms(text: str) -> list[str]:
         return []
     wanted = [word for word in words if not word.startswith("-")]
     return [term for term in fallback_terms(" ".join(wanted)) if len(term) >= 3][:4]
-
-
-def excluded_terms(text: str) -> list[str]:
-    """The words a query leaves out (-word), for the typo fallback to leave out too."""
-    words = text.replace('"', " ").split()
-    return fallback_terms(" ".join(word[1:] for word in words if word.startswith("-")))
 
 
 def spelling_words(*texts: str) -> set[str]:
@@ -138,7 +195,7 @@ def widened_query(text: str, corrections: dict[str, list[str]]) -> SearchQuery |
     The query's words, each also found as one of its corrections ("albrs" or "albers"),
     all required, without the words the query leaves out; None when no word has a
     correction (nothing to widen). ``corrections`` maps each word worth looking for (not
-    a stop word) to its corrections, if any.
+    a stop word) to its corrections, if any. Each word is read in English and in French.
     """
     if not any(corrections.values()):
         return None
@@ -148,13 +205,21 @@ def widened_query(text: str, corrections: dict[str, list[str]]) -> SearchQuery |
         for word in words:
             either |= _plain(word)
         wanted = either if wanted is None else wanted & either
-    for term in excluded_terms(text):
-        wanted &= ~_plain(term)
+    for phrase in excluded_phrases(text):
+        wanted &= _without(phrase)
     return wanted
 
 
 def _plain(word: str) -> SearchQuery:
-    return SearchQuery(word, search_type="plain", config=SEARCH_CONFIG)
+    """A word as English or French."""
+    return SearchQuery(word, config=ENGLISH_CONFIG) | SearchQuery(word, config=FRENCH_CONFIG)
+
+
+def _without(phrase: str) -> SearchQuery:
+    """Neither the English nor the French reading of a word or phrase."""
+    return ~SearchQuery(phrase, search_type="phrase", config=ENGLISH_CONFIG) & ~SearchQuery(
+        phrase, search_type="phrase", config=FRENCH_CONFIG
+    )
 
 
 def marked_headline(headline: str | None) -> SafeString:

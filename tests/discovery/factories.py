@@ -7,7 +7,7 @@ from django.utils import timezone
 from articles.models import AbstractSection, Author, Subject
 from core.markdown import render_markdown
 from discovery import index
-from discussions.models import Discussion
+from discussions.models import Discussion, DiscussionTranslation
 from tests.factories import (
     ArticleFactory,
     CommentFactory,
@@ -25,6 +25,7 @@ def paper(
     subjects: tuple[str, ...] = (),
     journal: str = "Implementation Science",
     published_on: datetime.date = datetime.date(2020, 5, 1),
+    language: str = "en",
     indexed: bool = True,
 ):
     """A paper with the given record, in the search index (unless indexed=False)."""
@@ -32,6 +33,7 @@ def paper(
         title=title,
         journal=JournalFactory(title=journal),
         published_on=published_on,
+        language=language,
         with_record=False,
     )
     for position, (given, family, orcid) in enumerate(authors, start=1):
@@ -62,6 +64,16 @@ def discussion(
     )
     if indexed:
         index.index_discussion(made)
+    return made
+
+
+def translation(discussion_, commentary: str, *, language: str = "fr", indexed: bool = True):
+    """The discussion's commentary in another language, in the index with it."""
+    made = DiscussionTranslation.objects.create(
+        discussion=discussion_, language=language, commentary=commentary
+    )
+    if indexed:
+        index.index_discussion(discussion_)
     return made
 
 

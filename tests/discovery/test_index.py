@@ -9,8 +9,8 @@ from articles.services import article_create_from_record, article_update_from_re
 from discovery import index
 from discovery.authors import author_key
 from discovery.models import AuthorKey, SearchEntry, SpellingWord
-from discussions import services
-from discussions.models import Comment, Discussion
+from discussions import services, signals
+from discussions.models import Comment, Discussion, DiscussionTranslation
 from tests.discovery import factories as make
 from tests.factories import UserFactory
 
@@ -190,3 +190,124 @@ def test_a_comment_by_a_member_awaiting_review_is_indexed_but_not_shown(client, 
     assert entry(f"comment:{comment.pk}") is not None
     response = client.get("/search/", {"q": "pending fidelity"})
     assert "Pending fidelity words" not in response.content.decode()
+
+
+# --- Languages -----------------------------------------------------------------------------
+
+
+def vector(key: str) -> set[str]:
+    """The lexemes of an entry's search vector (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT array_to_string(tsvector_to_array(search_vector), ' ')"
+            " FROM discovery_searchentry WHERE key = %s",
+            [key],
+        )
+        return set(cursor.fetchone()[0].split())
+
+
+@pytest.mark.parametrize(
+    ("code", "language"), [("fr", "fr"), ("fr-CA", "fr"), ("en", "en"), ("de", "en")]
+)
+def test_a_paper_is_indexed_in_its_language(code, language):
+    article = make.paper("Les connaissances des infirmières", language=code)
+    assert entry(f"paper:{article.pk}").language == language
+
+
+def test_a_french_paper_is_indexed_with_french_stemming(postgres_only):
+    article = make.paper(
+        "Les connaissances des infirmières", abstract="Évaluation des programmes.", language="fr"
+    )
+    lexemes = vector(f"paper:{article.pk}")
+    assert {"connaiss", "infirmier", "evalu", "programm"} <= lexemes
+    assert "des" not in lexemes  # a French stop word
+    english = make.paper("The nurses' knowledge", abstract="Evaluation des programmes.")
+    assert {"nurs", "knowledg", "evalu", "des"} <= vector(f"paper:{english.pk}")
+
+
+def test_comments_and_commentaries_are_indexed_in_their_language():
+    chat = make.discussion(commentary="Une évaluation.", language="fr")
+    french = make.comment(chat, "Les connaissances.", language="fr")
+    english = make.comment(chat, "Knowledge.", language="en")
+    assert entry(f"commentary:{chat.pk}").language == "fr"
+    assert entry(f"comment:{french.pk}").language == "fr"
+    assert entry(f"comment:{english.pk}").language == "en"
+
+
+def test_correcting_a_comments_language_reindexes_it(discussion, member):
+    comment = services.comment_post(
+        question=discussion.questions.first(), author=member, body="Les connaissances."
+    )
+    assert entry(f"comment:{comment.pk}").language == "en"
+    services.comment_language_set(comment=comment, actor=member, language="fr")
+    assert entry(f"comment:{comment.pk}").language == "fr"
+    if connection.vendor == "postgresql":
+        assert "connaiss" in vector(f"comment:{comment.pk}")
+
+
+def test_each_translation_of_a_commentary_is_an_entry_of_its_discussion():
+    chat = make.discussion(commentary="Why **fidelity** matters.", language="en")
+    translation = make.translation(chat, "Pourquoi la *fidélité* compte.")
+    french = entry(f"commentary:{chat.pk}:fr")
+    assert french.kind == SearchEntry.Kind.COMMENTARY
+    assert french.discussion_id == chat.pk
+    assert french.article_id == chat.article_id
+    assert french.language == "fr"
+    assert french.body == "Pourquoi la fidélité compte."
+    assert entry(f"commentary:{chat.pk}").body == "Why fidelity matters."
+
+    translation.commentary = "La fidélité, encore."
+    translation.save()
+    signals.discussion_changed.send(sender=Discussion, discussion=chat)  # as the services do
+    assert entry(f"commentary:{chat.pk}:fr").body == "La fidélité, encore."
+    translation.commentary = " "
+    translation.save()
+    index.index_discussion(chat)
+    assert entry(f"commentary:{chat.pk}:fr") is None
+    assert entry(f"commentary:{chat.pk}") is not None
+
+
+def test_a_removed_translation_leaves_the_index_and_the_commentary_stays():
+    chat = make.discussion(commentary="", language="en")
+    translation = make.translation(chat, "Seulement en français.")
+    assert entry(f"commentary:{chat.pk}") is None
+    assert entry(f"commentary:{chat.pk}:fr") is not None
+    translation.delete()
+    index.index_discussion(chat)
+    assert not SearchEntry.objects.filter(discussion=chat).exists()
+
+
+def test_a_translation_into_the_discussions_own_language_is_not_indexed():
+    chat = make.discussion(commentary="Une évaluation.", language="fr")
+    make.translation(chat, "Une autre évaluation.", language="fr")
+    assert list(SearchEntry.objects.filter(discussion=chat).values_list("key", flat=True)) == [
+        f"commentary:{chat.pk}"
+    ]
+
+
+def test_the_rebuild_writes_translations_too():
+    chat = make.discussion(commentary="Commentary text.", indexed=False)
+    make.translation(chat, "Le commentaire.", indexed=False)
+    make.translation(make.discussion(commentary="", indexed=False), "", indexed=False)
+    assert index.rebuild() == {"paper": 2, "commentary": 2, "comment": 0}
+    assert entry(f"commentary:{chat.pk}:fr").body == "Le commentaire."
+    assert entry(f"commentary:{chat.pk}:fr").language == "fr"
+
+
+def test_refresh_stale_catches_up_with_translations():
+    chat = make.discussion(commentary="Commentary text.")
+    translation = make.translation(chat, "Ajouté dans l'admin.", indexed=False)
+    assert index.refresh_stale() == {"paper": 0, "commentary": 1, "comment": 0}
+    assert entry(f"commentary:{chat.pk}:fr").body == "Ajouté dans l'admin."
+    assert index.refresh_stale() == {"paper": 0, "commentary": 0, "comment": 0}
+
+    translation.commentary = "Corrigé dans l'admin."
+    translation.save()
+    assert index.refresh_stale() == {"paper": 0, "commentary": 1, "comment": 0}
+    assert entry(f"commentary:{chat.pk}:fr").body == "Corrigé dans l'admin."
+
+    DiscussionTranslation.objects.filter(pk=translation.pk).delete()
+    assert index.refresh_stale() == {"paper": 0, "commentary": 1, "comment": 0}
+    assert entry(f"commentary:{chat.pk}:fr") is None
+    assert entry(f"commentary:{chat.pk}") is not None
+    assert index.refresh_stale() == {"paper": 0, "commentary": 0, "comment": 0}

@@ -11,7 +11,9 @@ from discovery.search import (
     MAX_QUERY_LENGTH,
     TYPO_FALLBACK_BELOW,
     clean_query,
+    content_language,
     edit_distance,
+    excluded_phrases,
     highlight,
     is_typo_of,
     spelling_words,
@@ -304,6 +306,31 @@ def test_spelling_words_are_lowercased_words_with_letters():
         "müller",
         "neil",
     }
+
+
+@pytest.mark.parametrize(
+    ("code", "language"),
+    [
+        ("fr", "fr"),
+        ("fr-CA", "fr"),
+        ("FR_ca", "fr"),
+        ("fre", "fr"),
+        ("fra", "fr"),
+        ("en", "en"),
+        ("", "en"),
+        (None, "en"),
+        ("de", "en"),
+        ("fry", "en"),  # Frisian
+    ],
+)
+def test_french_and_anything_else(code, language):
+    assert content_language(code) == language
+
+
+def test_excluded_phrases_are_read_as_web_search_reads_them():
+    query = 'a -"b c" - d --e -f-g "x -y" de-implementation -"unclosed z'
+    assert excluded_phrases(query) == ["b c", "d", "f-g", "unclosed z"]
+    assert excluded_phrases("- -- -") == []
 
 
 def test_a_query_with_nothing_to_correct_is_not_widened():
@@ -607,3 +634,135 @@ def test_the_rebuild_computes_the_same_vectors_as_the_services(postgres_only, cl
     upserted = vectors()
     index.rebuild()
     assert vectors() == upserted
+
+
+# --- English and French (PostgreSQL) ---------------------------------------------------------
+
+
+@pytest.fixture
+def french_club(club):
+    """The club's discussion, with a comment in French."""
+    make.comment(club, "Les connaissances des infirmières sur la fidélité.", language="fr")
+    return club
+
+
+def test_a_french_plural_finds_the_singular_and_the_other_way_round(
+    client, postgres_only, french_club
+):
+    make.comment(french_club, "Une connaissance fine du terrain.", language="fr")
+    comments = section(page(client, q="connaissances"), "comment")
+    assert "Une connaissance fine du terrain" in comments
+    assert "Les connaissances des infirmières" in comments
+    assert "Une connaissance fine" in section(page(client, q="connaissance"), "comment")
+
+
+def test_a_word_without_accents_finds_it_with_them_in_either_language(client, postgres_only, club):
+    make.comment(club, "Une évaluation réaliste du programme.", language="fr")
+    make.comment(club, "A realist evaluation of the programme.", language="en")
+    for query in ("evaluation", "évaluation", "évaluations"):
+        comments = section(page(client, q=query), "comment")
+        assert "Une évaluation réaliste" in comments
+        assert "A realist evaluation" in comments
+
+
+def test_english_words_keep_their_english_stemming(client, postgres_only, french_club):
+    make.comment(french_club, "We are implementing it in three districts.", language="en")
+    assert "implementing it in three districts" in page(client, q="implementation")
+    assert "implementing it in three districts" in page(client, q="implemented")
+
+
+def test_a_french_query_with_french_stop_words_finds_french_text(
+    client, postgres_only, french_club
+):
+    html = section(page(client, q="la fidélité des infirmières"), "comment")
+    assert "Les connaissances des infirmières" in html
+
+
+def test_the_headline_marks_the_french_match(client, postgres_only, french_club):
+    html = section(marked_page(client, q="connaissance infirmieres", kind="comment"), "comment")
+    assert "<mark>connaissances</mark>" in html
+    assert "<mark>infirmières</mark>" in html
+
+
+def test_an_excluded_word_is_left_out_whichever_the_language(client, postgres_only, club):
+    """
+    The French reading of "-policy" looks for "policy" where English text holds "polici":
+    left to itself, it would let through what the English reading leaves out.
+    """
+    make.comment(club, "Stakeholder engagement shaped the policy.")
+    make.comment(club, "Stakeholder engagement in the clinics.")
+    make.comment(club, "L'engagement des parties prenantes et la politique.", language="fr")
+    comments = section(page(client, q="stakeholder engagement -policy"), "comment")
+    assert "in the clinics" in comments
+    assert "shaped the policy" not in comments
+    comments = section(page(client, q="engagement -politique"), "comment")
+    assert "in the clinics" in comments
+    assert "parties prenantes" not in comments
+
+
+def test_french_stop_words_are_not_corrected(postgres_only, club):
+    make.paper("Pour une science de la mise en œuvre", language="fr")
+    assert SpellingWord.objects.corrections(["pour", "une", "Albrs"]) == {"albrs": ["albers"]}
+
+
+def test_a_translated_commentary_is_found_in_its_language(client, postgres_only, club):
+    make.translation(club, "L'hôte demande comment la **fidélité** voyage.")
+    commentaries = section(page(client, q="fidélité voyage"), "commentary")
+    assert "comment la fidélité voyage" in commentaries
+    assert "The host asks" not in commentaries
+    commentaries = section(page(client, q="fidelity travels"), "commentary")
+    assert "The host asks" in commentaries
+    assert "voyage" not in commentaries
+    # Both are the discussion's commentary, and lead to it.
+    assert f'href="{club.get_absolute_url()}#commentary-heading"' in section(
+        page(client, q="voyage"), "commentary"
+    )
+
+
+def test_a_translated_commentary_is_hidden_as_the_commentary_is(
+    client, postgres_only, private_club
+):
+    from tests.factories import MembershipFactory
+
+    chat = Discussion.objects.get(slug="ward-secrets")
+    make.translation(chat, "Les projets confidentiels de fidélité du service.")
+    draft = make.discussion(
+        make.paper("Un article"),
+        commentary="Secret fidelity plans.",
+        status=Discussion.Status.DRAFT,
+    )
+    make.translation(draft, "Les projets secrets de fidélité.")
+    html = page(client, q="projets fidélité")
+    assert "Les projets confidentiels" not in html
+    assert "Les projets secrets" not in html
+    member = UserFactory()
+    MembershipFactory(club=private_club, member=member)
+    client.force_login(member)
+    html = section(page(client, q="projets fidélité"), "commentary")
+    assert "Les projets confidentiels" in html
+    assert "Les projets secrets" not in html
+
+
+def test_the_rebuild_computes_the_same_vectors_in_french(postgres_only, french_club):
+    make.paper("Les connaissances en évaluation", language="fr-CA")
+    make.translation(french_club, "Une évaluation de la **fidélité**.")
+
+    def vectors() -> dict[str, tuple[str, str]]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT key, language, search_vector::text FROM discovery_searchentry")
+            return {key: (language, vector) for key, language, vector in cursor.fetchall()}
+
+    upserted = vectors()
+    assert {language for language, _vector in upserted.values()} == {"en", "fr"}
+    index.rebuild()
+    assert vectors() == upserted
+
+
+def test_the_text_search_configurations_exist(postgres_only):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT to_tsvector('french_unaccent', 'Les connaissances en évaluation')"
+            " @@ plainto_tsquery('french_unaccent', 'connaissance evaluation'),"
+            " to_tsvector('english_unaccent', 'Müller implementing')::text"
+        )
+        assert cursor.fetchone() == (True, "'implement':2 'muller':1")
