@@ -1,4 +1,11 @@
-"""Reads about a member's standing that several apps ask on one request, asked once."""
+"""
+Reads about a member that several apps ask: their standing (asked once per request) and the
+language to write to them in.
+"""
+
+from django.conf import settings
+
+from core.languages import offered
 
 from .models import Suspension, User
 
@@ -20,3 +27,26 @@ def member_suspension(user: User) -> Suspension | None:
 def forget_suspension(user: User) -> None:
     """Make ``member_suspension`` look again (after suspending or lifting)."""
     user.__dict__.pop("_suspension_in_force", None)
+
+
+def member_language(member: User) -> str:
+    """
+    The language to write to this member in (every email the site sends them): their own
+    setting, else the site's. Never the language of whoever or whatever caused the email.
+    """
+    return offered(member.language) or settings.LANGUAGE_CODE
+
+
+def address_language(email: str) -> str | None:
+    """
+    The language of the active account that confirmed this address (``member_language``),
+    or None when none has. An unconfirmed address may be someone else's: it decides nothing.
+    """
+    member = (
+        User.objects.filter(
+            is_active=True, emailaddress__email__iexact=email, emailaddress__verified=True
+        )
+        .only("language")
+        .first()
+    )
+    return member_language(member) if member is not None else None

@@ -13,7 +13,6 @@ ever deleted here: leaving, removal and bans touch the membership, not their wor
 """
 
 import datetime
-from collections.abc import Iterable
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -22,12 +21,13 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.selectors import member_suspension
+from accounts.selectors import address_language, member_language, member_suspension
+from core.languages import offered
 from core.ratelimits import consume
 from core.slugs import free_slug
 
@@ -594,74 +594,97 @@ def membership_set_role(*, club: Club, member: User, role: str, by: User) -> Mem
 
 
 # --- Emails ------------------------------------------------------------------------------
+#
+# Each email is written in its recipient's language (``member_language``), whoever caused
+# it and in whatever language their request was: the sender activates it before building
+# the context, as the links name it too (``/fr/...``), and so do the dates.
 
 
 def absolute_url(path: str) -> str:
     return settings.JOURNAL_CLUB_BASE_URL + path
 
 
-def _send(name: str, to: Iterable[str], context: dict) -> None:
-    """Send ``clubs/email/<name>_*`` (subject, text and HTML) to each address on its own."""
-    context = {**context, "site_url": absolute_url("/")}
+def _send(name: str, to: str, context: dict) -> None:
+    """
+    Send ``clubs/email/<name>_*`` (subject, text and HTML) to one address, rendered in the
+    active language: the caller's ``translation.override`` of the recipient's.
+    """
+    context = {**context, "site_url": absolute_url(reverse("discussions:home"))}
     subject = " ".join(render_to_string(f"clubs/email/{name}_subject.txt", context).split())
     text = render_to_string(f"clubs/email/{name}_body.txt", context)
     html = render_to_string(f"clubs/email/{name}_body.html", context)
-    for address in to:
-        message = EmailMultiAlternatives(
-            subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
-            body=text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[address],
-            headers={"Auto-Submitted": "auto-generated"},
-        )
-        message.attach_alternative(html, "text/html")
-        message.send()
+    message = EmailMultiAlternatives(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def _invitation_language(invitation: Invitation) -> str:
+    """
+    The language an invitation is written in: that of the account which confirmed the
+    invited address, if one has; for someone with no account yet, the club's.
+    """
+    return (
+        address_language(invitation.email)
+        or offered(invitation.club.language)
+        or settings.LANGUAGE_CODE
+    )
 
 
 def _email_invitation(invitation: Invitation, token: str) -> None:
-    _send(
-        "invitation",
-        [invitation.email],
-        {
-            "club": invitation.club,
-            "invitation": invitation,
-            "inviter": invitation.invited_by,
-            "url": invitation_url(token),
-        },
-    )
+    with translation.override(_invitation_language(invitation)):
+        _send(
+            "invitation",
+            invitation.email,
+            {
+                "club": invitation.club,
+                "invitation": invitation,
+                "inviter": invitation.invited_by,
+                "url": invitation_url(token),
+            },
+        )
 
 
 def _email_leads_of_request(join_request: JoinRequest) -> None:
     club = join_request.club
-    leads = [
-        membership.member.email
-        for membership in Membership.objects.leads().filter(club=club).select_related("member")
-        if membership.member.email
-    ]
-    _send(
-        "join_request",
-        leads,
-        {
-            "club": club,
-            "join_request": join_request,
-            "url": absolute_url(reverse("clubs:requests", kwargs={"slug": club.slug})),
-        },
-    )
+    for membership in Membership.objects.leads().filter(club=club).select_related("member"):
+        lead = membership.member
+        if not lead.email:
+            continue
+        with translation.override(member_language(lead)):
+            _send(
+                "join_request",
+                lead.email,
+                {
+                    "club": club,
+                    "join_request": join_request,
+                    "url": absolute_url(reverse("clubs:requests", kwargs={"slug": club.slug})),
+                },
+            )
 
 
 def _email_decision(join_request: JoinRequest) -> None:
-    if not join_request.member.email:
+    member = join_request.member
+    if not member.email:
         return
     club = join_request.club
     approved = join_request.status == JoinRequest.Status.APPROVED
-    _send(
-        "decision",
-        [join_request.member.email],
-        {
-            "club": club,
-            "join_request": join_request,
-            "approved": approved,
-            # A declined member of a private club gets no link into it (it would be a 404).
-            "url": absolute_url(club.get_absolute_url()) if approved or not club.is_private else "",
-        },
-    )
+    with translation.override(member_language(member)):
+        _send(
+            "decision",
+            member.email,
+            {
+                "club": club,
+                "join_request": join_request,
+                "approved": approved,
+                # A declined member of a private club gets no link into it (it would be a 404).
+                "url": absolute_url(club.get_absolute_url())
+                if approved or not club.is_private
+                else "",
+            },
+        )

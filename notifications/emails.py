@@ -1,8 +1,11 @@
 """
 The notification emails: one per notification ("immediately") or one digest per member.
 
-Every email is multipart (plain text and HTML in the site's look), links with absolute
-URLs built on ``JOURNAL_CLUB_BASE_URL``, and carries a one-click unsubscribe link (RFC 8058:
+Every email is written in its recipient's language (``member_language``: their own setting,
+else the site's), never the language of the member or request that caused it, so its words,
+its dates and its links (``/fr/...`` for French) are all rendered under that language. It is
+multipart (plain text and HTML in the site's look), links with absolute URLs built on
+``JOURNAL_CLUB_BASE_URL``, and carries a one-click unsubscribe link (RFC 8058:
 ``List-Unsubscribe`` with an https URL and ``List-Unsubscribe-Post``) whose signed token
 turns off just that kind of email, or that digest. Comments are quoted as a short plain-text
 excerpt, never as HTML, and a deleted comment is never quoted at all.
@@ -21,6 +24,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from accounts.models import User
+from accounts.selectors import member_language
 
 from .models import Delivery, Notification
 from .tokens import unsubscribe_token
@@ -50,7 +54,7 @@ def absolute_url(path: str) -> str:
 def notification_email(notification: Notification) -> EmailMultiAlternatives:
     """The email about one notification, to its recipient."""
     member = notification.recipient
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(member_language(member)):
         item = _item(notification)
         context = {
             "member": member,
@@ -67,7 +71,7 @@ def digest_email(member: User, notifications: list[Notification], *, period: str
     """One digest of a member's notifications, grouped by discussion, oldest first."""
     groups: dict[int, list[EmailItem]] = defaultdict(list)
     discussions = {}
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(member_language(member)):
         for notification in notifications:
             discussions[notification.discussion_id] = notification.discussion
             groups[notification.discussion_id].append(_item(notification))
@@ -111,7 +115,7 @@ def _links(member: User, *, scope: str) -> dict:
         ),
         "settings_url": absolute_url(reverse("notifications:settings")),
         "notifications_url": absolute_url(reverse("notifications:list")),
-        "site_url": absolute_url("/"),
+        "site_url": absolute_url(reverse("discussions:home")),
     }
 
 
