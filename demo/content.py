@@ -1,6 +1,8 @@
 """
-Demo content: one paper, three clubs, the paper's discussion in a public club and in a
-private one, each with a short threaded conversation.
+Demo content: two papers and four clubs. The first paper is discussed in a public club and
+in a private one; the second, a French-language paper, in a public club whose default
+language is French, with an English translation of the host's text and one reply in
+English. Each discussion has a short threaded conversation.
 
 The content is data (the constants below) and ``load_demo()`` writes it, idempotently, so
 that ``manage.py load_demo`` can run on every ``make run``:
@@ -17,8 +19,11 @@ that ``manage.py load_demo`` can run on every ``make run``:
 * everything it wrote is (re)indexed for search, in the same transaction, so the demo is
   searchable and its authors browsable at once.
 
-The paper's bibliographic record and abstract come from its DOAJ catalogue record. The
-members, commentary, questions and comments are invented for the demo.
+The first paper's bibliographic record and abstract come from its DOAJ catalogue record.
+The French paper's record comes from its page in the journal (canada.ca) and the journal's
+open-access policy; its abstract is left out rather than copied or paraphrased, so that
+nothing on its page passes for the authors' words that is not. The members, commentary,
+questions and comments are invented for the demo.
 """
 
 import datetime
@@ -37,7 +42,13 @@ from clubs.models import Club, Membership, Nomination, QuestionTemplate, Role, V
 from core.identifiers import normalize_doi
 from core.markdown import render_markdown
 from discovery import index as search_index
-from discussions.models import Comment, Discussion, Question
+from discussions.models import (
+    Comment,
+    Discussion,
+    DiscussionTranslation,
+    Question,
+    QuestionTranslation,
+)
 
 # --- The paper ------------------------------------------------------------------------
 
@@ -127,6 +138,7 @@ class DemoMember:
     display_name: str
     affiliation: str
     bio: str
+    language: str = ""  # the site's language for them; blank: their browser's
 
     @property
     def email(self) -> str:
@@ -245,6 +257,7 @@ class DemoComment:
     hours: int  # posted this many hours after the conversation starts
     body: str
     parent: str | None = None  # key of the comment this one replies to
+    language: str = ""  # the language it is written in; blank: the discussion's
 
 
 PAPER_LINK = "https://doi.org/10.1186/s12913-020-05145-1"
@@ -428,6 +441,8 @@ class DemoClub:
     joining: str
     roles: dict[str, str]  # username -> role
     templates: tuple[str, ...] = ()
+    language: str = "en"  # the club's default language for discussions and comments
+    code_of_conduct: str = ""  # the club's own rules, in Markdown
 
 
 # The network's open club hosts the main discussion (its slug is the one a one-club site's
@@ -549,6 +564,475 @@ NOMINATION_REASON = (
     "first paper for the group."
 )
 
+# --- The French-language club and paper -----------------------------------------------
+#
+# A club whose default language is French discusses a French-language paper. Its host's
+# text has an English translation, and one bilingual member answers in English, so the
+# demo shows a discussion in one language read in another, and a thread in two.
+#
+# The paper's record was checked against its page in the journal: the French edition of
+# the Canada Communicable Disease Report, a bilingual journal (the English version has its
+# own DOI, 10.14745/ccdr.v47i03a06, and pages). The journal is open access and, since
+# January 2019, publishes under CC BY 4.0. The issue gives only the month, hence the
+# month's precision.
+
+FR_JOURNAL = {
+    "title": "Relevé des maladies transmissibles au Canada",
+    "publisher": "Agence de la santé publique du Canada",
+    "issn_electronic": "1719-3109",
+    "slug": "releve-des-maladies-transmissibles-au-canada",
+}
+
+FR_ARTICLE: dict[str, Any] = {
+    "title": "Courtage de connaissances sur les maladies infectieuses pour la santé publique",
+    "slug": "haworth-brockman-2021-courtage-de-connaissances",
+    "doi": "10.14745/ccdr.v47i03a06f",
+    "volume": "47",
+    "issue": "3",
+    "pages": "175–180",
+    "published_on": datetime.date(2021, 3, 1),
+    "published_precision": Article.DatePrecision.MONTH,
+    "url": (
+        "https://www.canada.ca/fr/sante-publique/services/rapports-publications/"
+        "releve-maladies-transmissibles-canada-rmtc/numero-mensuel/2021-47/"
+        "numero-3-mars-2021/sante-publique-courtage-connaissances.html"
+    ),
+    "language": "fr",
+    "is_open_access": True,
+    "licence": "CC BY 4.0",
+    "licence_url": "https://creativecommons.org/licenses/by/4.0/",
+}
+
+_NCCID = (
+    "Centre de collaboration nationale des maladies infectieuses, Faculté des sciences de "
+    "la santé Rady, Université du Manitoba, Winnipeg, MB"
+)
+_COMMUNITY_HEALTH = (
+    "Département des sciences de la santé communautaire, Collège de médecine Max Rady, "
+    "Université du Manitoba, Winnipeg, MB"
+)
+_MEDICINE = (
+    "Départements de médecine interne et de microbiologie médicale, Collège de médecine "
+    "Max Rady, Université du Manitoba, Winnipeg, MB"
+)
+FR_AUTHORS = [
+    ("Margaret", "Haworth-Brockman", f"{_NCCID}\n{_COMMUNITY_HEALTH}"),
+    ("Yoav", "Keynan", f"{_NCCID}\n{_COMMUNITY_HEALTH}\n{_MEDICINE}"),
+]
+
+# The article's own keywords.
+FR_SUBJECTS = [
+    "Santé publique",
+    "Maladies infectieuses",
+    "Courtage de connaissances",
+    "Canada",
+    "COVID-19",
+]
+
+FR_MEMBERS = [
+    DemoMember(
+        username="demo-genevieve",
+        display_name="Geneviève Lapointe",
+        affiliation="Courtière de connaissances, direction régionale de santé publique, Québec",
+        bio=(
+            "Anime le club. Fait depuis dix ans le lien entre des équipes de recherche "
+            "universitaires et les intervenants de santé publique de sa région."
+        ),
+        language="fr",
+    ),
+    DemoMember(
+        username="demo-mathieu",
+        display_name="Mathieu Arsenault",
+        affiliation=(
+            "Agent de mobilisation des connaissances, réseau de santé francophone, "
+            "Moncton (Nouveau-Brunswick)"
+        ),
+        bio=(
+            "Travaille en français et en anglais, souvent dans la même réunion. A coordonné "
+            "des synthèses rapides pendant la pandémie."
+        ),
+        language="fr",
+    ),
+    DemoMember(
+        username="demo-aminata",
+        display_name="Aminata Ndiaye",
+        affiliation=(
+            "Chargée de transfert de connaissances, programme de santé communautaire, Dakar"
+        ),
+        bio="Relie des équipes de recherche aux districts sanitaires et aux relais communautaires.",
+        language="fr",
+    ),
+    DemoMember(
+        username="demo-camille",
+        display_name="Camille Girard",
+        affiliation="Chargée de projets en promotion de la santé, Lyon",
+        bio=(
+            "Accompagne des associations et des collectivités dans leurs projets de "
+            "prévention, en binôme avec une documentaliste."
+        ),
+        language="fr",
+    ),
+    DemoMember(
+        username="demo-olivier",
+        display_name="Olivier Delvaux",
+        affiliation=(
+            "Conseiller en transfert de connaissances, service de promotion de la santé, Liège"
+        ),
+        bio=(
+            "Ancien éducateur de rue. Aide des équipes de terrain à se servir de la recherche, "
+            "et à montrer à leurs bailleurs de fonds ce que cela change."
+        ),
+        language="fr",
+    ),
+]
+
+FRENCH_CLUB = DemoClub(
+    slug="courtiers-francophones",
+    name="Réseau francophone des courtiers de connaissances",
+    tagline=(
+        "Un club de lecture public pour les courtières et courtiers de connaissances de la "
+        "francophonie."
+    ),
+    description=(
+        "Nous lisons ensemble, en français, des articles sur le courtage, le transfert et "
+        "l'application des connaissances en santé et en services sociaux. Nos membres "
+        "travaillent au Québec, en Acadie, en France, en Belgique, au Sénégal et ailleurs. "
+        "Tout le monde peut lire ; tout membre confirmé peut répondre, en français ou dans "
+        "la langue de son choix."
+    ),
+    visibility=Club.Visibility.PUBLIC,
+    joining=Club.Joining.OPEN,
+    roles={
+        "demo-genevieve": Role.LEAD,
+        "demo-mathieu": Role.HOST,
+        "demo-aminata": Role.MODERATOR,
+        "demo-camille": Role.MEMBER,
+        "demo-olivier": Role.MEMBER,
+        # Two members of the English-speaking network who read French follow along.
+        "demo-amara": Role.MEMBER,
+        "demo-jonah": Role.MEMBER,
+    },
+    templates=(
+        "Qu'est-ce que cet article changerait dans votre pratique dès lundi matin ?",
+        "À qui, dans votre organisation, feriez-vous lire cet article, et que lui diriez-vous "
+        "d'abord ?",
+    ),
+    language="fr",
+    code_of_conduct="""\
+- **Parlez de votre pratique, pas de vos collègues.** Décrivez une situation sans nommer
+  les personnes ni les organisations qui ne sont pas là pour répondre.
+- **Distinguez les résultats des impressions.** Citez vos sources quand vous avancez un
+  résultat de recherche, et dites-le quand il s'agit de votre expérience.
+- **Écrivez dans la langue de votre choix.** Le club discute en français, mais une réponse
+  en anglais ou dans une autre langue est la bienvenue : indiquez simplement sa langue.
+- **Aucun vocabulaire n'est le bon.** On ne dit pas les choses de la même façon à Montréal,
+  à Moncton, à Liège ou à Dakar ; demandez plutôt que de corriger.
+- Les animatrices et animateurs peuvent masquer un commentaire qui ne respecte pas ces
+  règles ; ils vous diront pourquoi.
+""",
+)
+
+FR_DISCUSSION_SLUG = "courtage-connaissances-maladies-infectieuses"
+
+FR_COMMENTARY = """\
+Pourquoi lire un article sur les maladies infectieuses dans un club de courtiers ? Parce
+que ce n'est pas vraiment un article sur les maladies infectieuses. Margaret
+Haworth-Brockman et Yoav Keynan y décrivent le travail du Centre de collaboration
+nationale des maladies infectieuses, l'un des six centres créés au Canada en 2005, après
+le SRAS, pour rapprocher la recherche des pratiques de santé publique. Autrement dit : une
+organisation entière dont le mandat est le courtage de connaissances.
+
+Trois raisons d'en discuter ici :
+
+- **Le courtage comme fonction d'une organisation.** Nous parlons souvent du courtier comme
+  d'une personne. Ici, c'est une structure durable, financée, avec un mandat écrit.
+  Qu'est-ce que cela change ?
+- **L'épreuve de la pandémie.** Les auteurs racontent comment le centre a travaillé avec
+  la santé publique pendant la COVID-19, quand les connaissances changeaient d'une semaine
+  à l'autre. Beaucoup d'entre nous ont couru la même course.
+- **Un texte dans les deux langues.** La revue est bilingue et l'article existe aussi en
+  anglais : pour une fois, nous pouvons faire circuler le même texte dans toutes nos
+  équipes.
+
+Ma réserve : c'est le centre lui-même qui décrit ses méthodes et ses produits. C'est
+précieux pour comprendre comment il s'organise, mais cela ne dit pas ce qui a changé dans
+les pratiques grâce à lui. La question de l'évaluation revient dans chacun de nos
+échanges ; profitons-en.
+
+Lisez l'article, en libre accès, puis répondez sous les questions ci-dessous.
+"""
+
+FR_QUESTIONS = [
+    "Le courtage est-il d'abord l'affaire d'une personne ou d'une organisation ? Dans votre "
+    "milieu, qui porte ce rôle, et que perd-on quand cette personne s'en va ?",
+    "Pendant la pandémie, les connaissances changeaient plus vite que nos documents. "
+    "Qu'avez-vous appris sur le courtage en situation d'urgence, et qu'en gardez-vous "
+    "aujourd'hui ?",
+    "Comment montrer ce que le courtage change vraiment ? Quels indicateurs, quelles traces "
+    "ou quels récits utilisez-vous pour rendre compte de votre travail à vos bailleurs de "
+    "fonds ?",
+]
+
+FR_SYNTHESES = {
+    1: (
+        "Personne ici ne choisit entre la personne et l'organisation : le courtage repose "
+        "sur des personnes, mais il ne dure que si l'organisation le reprend à son compte. "
+        "Ce que nous retenons :\n\n"
+        "- **Faire valider les routines** (calendrier des rencontres, listes de diffusion) "
+        "par la direction, pour qu'elles survivent à un départ.\n"
+        "- **Travailler à deux** sur chaque partenariat, pour que la relation ne tienne pas "
+        "à une seule personne.\n"
+        "- **Garder une trace partagée** des demandes, de ce qui a été transmis et de ce "
+        "qui en a été fait."
+    ),
+}
+
+# The host's text in English, beside the French original (DiscussionTranslation and
+# QuestionTranslation), so that an English page shows it translated.
+EN_COMMENTARY = """\
+Why read a paper about infectious diseases in a club of knowledge brokers? Because it is
+not really about infectious diseases. Margaret Haworth-Brockman and Yoav Keynan describe
+the work of the National Collaborating Centre for Infectious Diseases, one of six centres
+set up in Canada in 2005, after SARS, to bring research closer to public health practice.
+In other words: a whole organisation whose mandate is knowledge brokering.
+
+Three reasons to discuss it here:
+
+- **Brokering as the function of an organisation.** We often talk about the broker as a
+  person. Here it is a lasting, funded structure with a written mandate. What difference
+  does that make?
+- **The test of the pandemic.** The authors tell how the centre worked with public health
+  during COVID-19, when knowledge changed from one week to the next. Many of us ran the
+  same race.
+- **One text in two languages.** The journal is bilingual and the paper also exists in
+  English: for once, we can share the same text with all our teams.
+
+My reservation: it is the centre itself that describes its methods and products. That is
+valuable for understanding how it is organised, but it does not say what changed in
+practice because of it. The question of evaluation comes up in every one of our
+exchanges; let's make the most of it.
+
+Read the open-access paper, then answer under the questions below.
+"""
+
+EN_QUESTIONS = [
+    "Is brokering first a matter for a person or for an organisation? Where you work, who "
+    "carries the role, and what is lost when that person leaves?",
+    "During the pandemic, knowledge changed faster than our documents. What did you learn "
+    "about brokering in an emergency, and what do you still keep from it?",
+    "How can we show what brokering really changes? Which indicators, traces or stories "
+    "do you use to account for your work to your funders?",
+]
+
+EN_SYNTHESES = {
+    1: (
+        "Nobody here chooses between the person and the organisation: brokering rests on "
+        "people, but it only lasts if the organisation makes it its own. What we take "
+        "away:\n\n"
+        "- **Have the routines approved** (meeting calendar, mailing lists) by management, "
+        "so that they survive a departure.\n"
+        "- **Work in pairs** on each partnership, so that the relationship does not hang on "
+        "one person.\n"
+        "- **Keep a shared record** of requests, of what was passed on and of what was done "
+        "with it."
+    ),
+}
+
+FR_COMMENTS = [
+    DemoComment(
+        key="aminata-personne",
+        question=1,
+        author="demo-aminata",
+        hours=4,
+        body=(
+            "Chez nous, c'est très clairement une personne. Quand notre chargée de liaison "
+            "avec le district est partie un an en formation, les rencontres trimestrielles "
+            "entre l'équipe de recherche et les infirmiers chefs de poste se sont arrêtées "
+            "d'elles-mêmes. Personne n'avait décidé de les arrêter ; simplement, plus "
+            "personne n'avait pour tâche de les convoquer. Un centre avec un mandat écrit, "
+            "comme celui de l'article, survit au départ d'une personne. Cela me fait envie."
+        ),
+    ),
+    DemoComment(
+        key="olivier-routines",
+        question=1,
+        author="demo-olivier",
+        parent="aminata-personne",
+        hours=9,
+        body=(
+            "Un mandat écrit aide, mais je nuancerais. Notre service existe depuis quinze "
+            "ans, il est reconnu et financé, et pourtant sa mémoire tient à deux ou trois "
+            "personnes. Ce qui survit à un départ, ce sont les **routines** : un ordre du "
+            "jour type, une liste de diffusion, un rendez-vous fixe dans le calendrier. La "
+            "structure donne la légitimité ; les routines donnent la continuité."
+        ),
+    ),
+    DemoComment(
+        key="aminata-calendrier",
+        question=1,
+        author="demo-aminata",
+        parent="olivier-routines",
+        hours=26,
+        body=(
+            "« La structure donne la légitimité ; les routines donnent la continuité » : je "
+            "la reprendrai en réunion d'équipe, celle-là. Nous devons justement refaire le "
+            "calendrier des rencontres de district pour l'an prochain. Je vais le faire "
+            "valider par la direction régionale plutôt que de le garder dans mon agenda."
+        ),
+    ),
+    DemoComment(
+        key="mathieu-in-english",
+        question=1,
+        author="demo-mathieu",
+        parent="aminata-calendrier",
+        hours=30,
+        language="en",
+        body=(
+            "Switching to English for our colleagues from the Harbourside club who follow "
+            "along: Aminata's move is worth copying. We had our knowledge-exchange calendar "
+            "approved by management instead of keeping it in one person's diary, and it "
+            "survived two reorganisations. It became the organisation's commitment rather "
+            "than mine."
+        ),
+    ),
+    DemoComment(
+        key="camille-binome",
+        question=1,
+        author="demo-camille",
+        hours=20,
+        body=(
+            "Dans mon réseau, on parle plus volontiers d'« accompagnement » que de courtage, "
+            "et c'est rarement un poste à part entière : c'est une partie du temps d'une "
+            "chargée de projets. Le risque, c'est que la fonction disparaisse de l'emploi du "
+            "temps bien avant que la personne parte. Nous avons choisi de travailler **en "
+            "binôme**, une chargée de projets et une documentaliste, pour que chaque "
+            "partenaire connaisse deux personnes."
+        ),
+    ),
+    DemoComment(
+        key="genevieve-binome",
+        question=1,
+        author="demo-genevieve",
+        parent="camille-binome",
+        hours=23,
+        body=(
+            "Le binôme répond bien à la question d'Aminata : à deux, on est déjà une petite "
+            "organisation. Camille, comment partagez-vous le suivi des partenaires ? Un "
+            "outil commun, ou simplement l'habitude ?"
+        ),
+    ),
+    DemoComment(
+        key="camille-tableau",
+        question=1,
+        author="demo-camille",
+        parent="genevieve-binome",
+        hours=29,
+        body=(
+            "Un simple tableau partagé : pour chaque partenaire, la dernière demande, ce que "
+            "nous avons envoyé, et ce qu'il en a fait quand nous le savons. La dernière "
+            "colonne est le plus souvent vide, ce qui nous ramène à ta troisième question…"
+        ),
+    ),
+    DemoComment(
+        key="mathieu-peremption",
+        question=2,
+        author="demo-mathieu",
+        hours=40,
+        body=(
+            "Pendant la pandémie, nous produisions des synthèses pour les équipes de santé "
+            "publique francophones de la province, et le plus dur n'était pas de les "
+            "écrire : c'était de les **retirer**. Une synthèse de mars était fausse en mai, "
+            "mais elle circulait encore par courriel. Nous avons fini par imprimer une date "
+            "de péremption en haut de chaque document. J'ai gardé l'habitude, même pour des "
+            "sujets qui bougent lentement."
+        ),
+    ),
+    DemoComment(
+        key="olivier-canal",
+        question=2,
+        author="demo-olivier",
+        parent="mathieu-peremption",
+        hours=46,
+        body=(
+            "La date de péremption, excellente idée. Nous avions un numéro de version et un "
+            "lien vers la version en vigueur, mais les gens téléchargeaient le PDF et le "
+            "lien ne servait plus à rien. Ce que j'en retiens : le canal compte autant que "
+            "le contenu. Un document qu'on ne peut plus mettre à jour une fois envoyé n'est "
+            "pas fait pour une crise."
+        ),
+    ),
+    DemoComment(
+        key="aminata-radios",
+        question=2,
+        author="demo-aminata",
+        hours=52,
+        body=(
+            "De notre côté, ce sont les relais communautaires qui nous ont le plus appris. "
+            "Les messages écrits passaient mal ; des capsules audio en wolof et en pulaar, "
+            "diffusées par les radios communautaires et relayées sur WhatsApp, passaient "
+            "beaucoup mieux. En urgence, faire du courtage, c'est aussi choisir la langue et "
+            "le canal des destinataires, et non ceux des producteurs."
+        ),
+    ),
+    DemoComment(
+        key="genevieve-langue",
+        question=2,
+        author="demo-genevieve",
+        parent="aminata-radios",
+        hours=55,
+        body=(
+            "Merci, Aminata : c'est la raison d'être de notre club, à une autre échelle. "
+            "Travailler dans la langue de ceux qui utiliseront les connaissances. L'article "
+            "existe en français et en anglais ; la plupart des données que nous faisons "
+            "circuler, non."
+        ),
+    ),
+    DemoComment(
+        key="olivier-recits",
+        question=3,
+        author="demo-olivier",
+        hours=60,
+        body=(
+            "Nos bailleurs nous demandent des chiffres : nombre d'ateliers, de participants, "
+            "de téléchargements. Nous les donnons, mais ce qui convainc, ce sont les "
+            "**récits de changement** : trois ou quatre situations par an, documentées avec "
+            "les partenaires, où l'on suit le chemin d'une connaissance jusqu'à une décision. "
+            "C'est long à écrire, mais c'est ce qu'on relit."
+        ),
+    ),
+    DemoComment(
+        key="camille-contribution",
+        question=3,
+        author="demo-camille",
+        parent="olivier-recits",
+        hours=66,
+        body=(
+            "D'accord, à condition de parler de *contribution* et non d'*attribution*. "
+            "Quand une décision change, nous n'en sommes jamais la seule cause, et les "
+            "partenaires le savent. Les récits qui sonnent juste disent ce que nous avons "
+            "apporté, et ce qui venait d'ailleurs."
+        ),
+    ),
+    DemoComment(
+        key="mathieu-trois-mois",
+        question=3,
+        author="demo-mathieu",
+        hours=72,
+        body=(
+            "Une piste modeste : trois mois après chaque demande d'appui, nous demandons "
+            "« qu'avez-vous fait de ce que nous vous avons transmis ? », avec trois "
+            "réponses possibles :\n"
+            "\n"
+            "1. rien pour l'instant ;\n"
+            "2. cela a nourri la réflexion ;\n"
+            "3. cela a changé une décision ou une pratique.\n"
+            "\n"
+            "Ce n'est pas scientifique, mais au bout d'un an on voit où portent nos efforts. "
+            "Et cela remplit enfin la dernière colonne du tableau de Camille."
+        ),
+    ),
+]
+
 # --- Loading --------------------------------------------------------------------------
 
 
@@ -564,6 +1048,8 @@ class DemoSummary:
     comments_added: int
     clubs: list[Club]
     private_discussion: Discussion
+    french_discussion: Discussion  # in the French-speaking club, with its translation
+    paper_count: int
 
 
 @transaction.atomic
@@ -577,9 +1063,10 @@ def load_demo(*, password: str | None = None) -> DemoSummary:
     """
     article = _load_article()
     members = {
-        spec.username: _load_member(spec=spec, password=password) for spec in [HOST, *MEMBERS]
+        spec.username: _load_member(spec=spec, password=password)
+        for spec in [HOST, *MEMBERS, *FR_MEMBERS]
     }
-    clubs = {spec.slug: _load_club(spec=spec, members=members) for spec in CLUBS}
+    clubs = {spec.slug: _load_club(spec=spec, members=members) for spec in [*CLUBS, FRENCH_CLUB]}
     discussion = _load_discussion(
         club=clubs[NETWORK_CLUB.slug], article=article, host=members[HOST.username]
     )
@@ -599,6 +1086,34 @@ def load_demo(*, password: str | None = None) -> DemoSummary:
     )
     _index(article, staff_discussion)
     _load_nomination(club=clubs[READING_GROUP.slug], article=article, members=members)
+
+    french_article = _load_article(
+        journal_record=FR_JOURNAL,
+        record=FR_ARTICLE,
+        authors=FR_AUTHORS,
+        abstract=[],  # left out: see the module's docstring
+        subjects=FR_SUBJECTS,
+    )
+    french_discussion = _load_discussion(
+        club=clubs[FRENCH_CLUB.slug],
+        article=french_article,
+        host=members["demo-genevieve"],
+        slug=FR_DISCUSSION_SLUG,
+        commentary=FR_COMMENTARY,
+        questions=FR_QUESTIONS,
+        syntheses=FR_SYNTHESES,
+    )
+    _load_translation(
+        discussion=french_discussion,
+        language="en",
+        commentary=EN_COMMENTARY,
+        questions=EN_QUESTIONS,
+        syntheses=EN_SYNTHESES,
+    )
+    comments_added += _load_comments(
+        discussion=french_discussion, members=members, comments=FR_COMMENTS
+    )
+    _index(french_article, french_discussion)
     return DemoSummary(
         article=article,
         discussion=discussion,
@@ -608,14 +1123,23 @@ def load_demo(*, password: str | None = None) -> DemoSummary:
         comments_added=comments_added,
         clubs=list(clubs.values()),
         private_discussion=staff_discussion,
+        french_discussion=french_discussion,
+        paper_count=len({article.pk, french_article.pk}),
     )
 
 
-def _load_article() -> Article:
-    journal_fields = {k: v for k, v in JOURNAL.items() if k != "title"}
-    journal = Journal.objects.filter(title=JOURNAL["title"]).first() or Journal(
-        title=JOURNAL["title"]
-    )
+def _load_article(
+    *,
+    journal_record: dict[str, str] = JOURNAL,
+    record: dict[str, Any] = ARTICLE,
+    authors: list[tuple[str, str, str]] = AUTHORS,
+    abstract: list[tuple[str, str]] = ABSTRACT,
+    subjects: list[str] = SUBJECTS,
+) -> Article:
+    """The paper as recorded above, in its journal, with its authors, abstract and subjects."""
+    title = journal_record["title"]
+    journal_fields = {k: v for k, v in journal_record.items() if k != "title"}
+    journal = Journal.objects.filter(title=title).first() or Journal(title=title)
     for field, value in journal_fields.items():
         # An existing journal keeps its slug: its address may already be linked to.
         if field != "slug" or not journal.slug:
@@ -623,9 +1147,9 @@ def _load_article() -> Article:
     journal.full_clean()
     journal.save()
 
-    doi = normalize_doi(ARTICLE["doi"])
+    doi = normalize_doi(record["doi"])
     article = Article.objects.filter(doi__iexact=doi).first() or Article()
-    for field, value in ARTICLE.items():
+    for field, value in record.items():
         if field != "slug" or not article.slug:
             setattr(article, field, value)
     article.doi = doi
@@ -634,7 +1158,7 @@ def _load_article() -> Article:
     article.save()
 
     article.authors.all().delete()
-    for position, (given_name, family_name, affiliations) in enumerate(AUTHORS, start=1):
+    for position, (given_name, family_name, affiliations) in enumerate(authors, start=1):
         author = Author(
             article=article,
             position=position,
@@ -646,14 +1170,14 @@ def _load_article() -> Article:
         author.save()
 
     article.abstract_sections.all().delete()
-    for position, (heading, body) in enumerate(ABSTRACT, start=1):
+    for position, (heading, body) in enumerate(abstract, start=1):
         section = AbstractSection(article=article, position=position, heading=heading, body=body)
         section.full_clean()
         section.save()
 
     article.subjects.set(
         Subject.objects.get_or_create(name=name, defaults={"slug": slugify(name)})[0]
-        for name in SUBJECTS
+        for name in subjects
     )
     return article
 
@@ -665,6 +1189,9 @@ def _load_member(*, spec: DemoMember, password: str | None) -> User:
     user.affiliation = spec.affiliation
     user.bio = spec.bio
     user.email = spec.email
+    if created:
+        # Like a password, the language is the member's to change: a re-run keeps theirs.
+        user.language = spec.language
     if password:
         user.set_password(password)
     elif created:
@@ -687,16 +1214,18 @@ def _load_member(*, spec: DemoMember, password: str | None) -> User:
 
 def _load_club(*, spec: DemoClub, members: dict[str, User]) -> Club:
     """The club as described, its members with their roles, and its standard questions."""
-    club, _ = Club.objects.update_or_create(
-        slug=spec.slug,
-        defaults={
-            "name": spec.name,
-            "tagline": spec.tagline,
-            "description": spec.description,
-            "visibility": spec.visibility,
-            "joining": spec.joining,
-        },
-    )
+    defaults = {
+        "name": spec.name,
+        "tagline": spec.tagline,
+        "description": spec.description,
+        "language": spec.language,
+        "visibility": spec.visibility,
+        "joining": spec.joining,
+    }
+    # A club without rules of its own in the demo keeps any a lead wrote since.
+    if spec.code_of_conduct:
+        defaults["code_of_conduct"] = spec.code_of_conduct
+    club, _ = Club.objects.update_or_create(slug=spec.slug, defaults=defaults)
     for username, role in spec.roles.items():
         Membership.objects.update_or_create(
             club=club, member=members[username], defaults={"role": role}
@@ -732,14 +1261,19 @@ def _load_discussion(
     questions: list[str] = QUESTIONS,
     syntheses: dict[int, str] = SYNTHESES,
 ) -> Discussion:
+    """The discussion, written in its club's language, and its numbered questions."""
+    fields = {
+        "club": club,
+        "article": article,
+        "host": host,
+        "commentary": commentary,
+        "language": club.language,
+    }
     discussion, _ = Discussion.objects.update_or_create(
         slug=slug,
-        defaults={"club": club, "article": article, "host": host, "commentary": commentary},
+        defaults=fields,
         create_defaults={
-            "club": club,
-            "article": article,
-            "host": host,
-            "commentary": commentary,
+            **fields,
             "status": Discussion.Status.OPEN,
             "opens_at": _hour(timezone.now()) - datetime.timedelta(days=6),
         },
@@ -757,6 +1291,27 @@ def _load_discussion(
             },
         )
     return discussion
+
+
+def _load_translation(
+    *,
+    discussion: Discussion,
+    language: str,
+    commentary: str,
+    questions: list[str],
+    syntheses: dict[int, str],
+) -> None:
+    """The host's commentary, questions and syntheses in another language, beside them."""
+    DiscussionTranslation.objects.update_or_create(
+        discussion=discussion, language=language, defaults={"commentary": commentary}
+    )
+    by_number = {question.number: question for question in discussion.questions.all()}
+    for number, text in enumerate(questions, start=1):
+        QuestionTranslation.objects.update_or_create(
+            question=by_number[number],
+            language=language,
+            defaults={"text": text, "synthesis": syntheses.get(number, "")},
+        )
 
 
 def _load_comments(
@@ -785,6 +1340,7 @@ def _load_comments(
             author=members[spec.author],
             body=spec.body,
             body_html=render_markdown(spec.body),
+            language=spec.language or discussion.language,
             created_at=start + datetime.timedelta(hours=spec.hours),
         )
         if parent and parent.question_id != comment.question_id:

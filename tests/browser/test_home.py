@@ -61,7 +61,7 @@ def home(live_server):
         DiscussionVisit.objects.create(
             member=member, discussion=discussion, last_seen_at=now - datetime.timedelta(hours=3)
         )
-    assert Discussion.objects.published().open().count() == 3  # the private one aside
+    assert Discussion.objects.published().open().count() == 4  # the private one aside
     return live_server.url, member
 
 

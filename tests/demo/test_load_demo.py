@@ -11,7 +11,7 @@ from articles.models import Article
 from clubs.models import Club, Membership
 from core.markdown import render_markdown
 from demo import content as demo
-from discussions.models import Comment, Discussion
+from discussions.models import Comment, Discussion, QuestionTranslation
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def _ancestors(comment: Comment) -> list[Comment]:
 def test_loads_the_paper_with_its_record():
     _load()
 
-    article = Article.objects.get()
+    article = Article.objects.get(doi=DOI)
     assert article.doi == DOI
     assert article.slug == "albers-2020-implementation-support-practitioners"
     assert article.title.startswith("Implementation support practitioners \N{EN DASH} a proposal")
@@ -59,7 +59,7 @@ def test_loads_the_paper_with_its_record():
 def test_paper_has_authors_abstract_and_subjects_in_order():
     _load()
 
-    article = Article.objects.get()
+    article = Article.objects.get(doi=DOI)
     assert [
         (a.position, a.full_name, a.affiliation_list, a.orcid) for a in article.authors.all()
     ] == [
@@ -141,7 +141,7 @@ def test_demo_members_have_verified_primary_addresses_and_no_usable_password():
     _load()
 
     members = User.objects.filter(username__startswith="demo-")
-    assert members.count() == 1 + len(demo.MEMBERS)
+    assert members.count() == 1 + len(demo.MEMBERS) + len(demo.FR_MEMBERS)
     for member in members:
         assert member.display_name
         assert member.affiliation
@@ -195,7 +195,9 @@ def test_rerun_adds_no_comments_to_a_discussion_that_has_some():
 
     _load()
 
-    assert Comment.objects.count() == len(demo.COMMENTS) + len(demo.STAFF_COMMENTS) + 1
+    assert Comment.objects.count() == (
+        len(demo.COMMENTS) + len(demo.STAFF_COMMENTS) + len(demo.FR_COMMENTS) + 1
+    )
     assert set(Comment.objects.exclude(pk=extra.pk).values_list("body", flat=True)) == {
         "edited by hand"
     }
@@ -215,7 +217,7 @@ def test_updates_a_paper_already_entered_under_its_doi():
 
     _load()
 
-    article = Article.objects.get()
+    article = Article.objects.get(doi=DOI)
     assert article.slug == "albers-2020"  # its address may already be linked to
     assert article.title.startswith("Implementation support practitioners")
     assert [a.family_name for a in article.authors.all()] == ["Albers", "Metz", "Burke"]
@@ -245,7 +247,12 @@ def test_loads_two_public_clubs_and_a_private_one_with_its_own_discussion(client
     _load("--password", "demo-pass-123")
 
     clubs = {club.slug: club for club in Club.objects.all()}
-    assert sorted(club.visibility for club in clubs.values()) == ["private", "public", "public"]
+    assert sorted(club.visibility for club in clubs.values()) == [
+        "private",
+        "public",
+        "public",
+        "public",
+    ]
     private = Discussion.objects.get(slug=demo.STAFF_DISCUSSION_SLUG)
     assert private.club.is_private
     assert Discussion.objects.get(slug=demo.DISCUSSION_SLUG).club.visibility == "public"
@@ -260,3 +267,174 @@ def test_loads_two_public_clubs_and_a_private_one_with_its_own_discussion(client
     page = client.get(url)
     assert page.status_code == 200
     assert "Riverbend" in page.content.decode()
+
+
+# --- The French-speaking club ---------------------------------------------------------
+
+FR_DOI = "10.14745/ccdr.v47i03a06f"
+
+
+def test_loads_a_public_french_speaking_club_with_its_own_rules():
+    _load()
+
+    club = Club.objects.get(slug="courtiers-francophones")
+    assert club.language == "fr"
+    assert club.visibility == Club.Visibility.PUBLIC
+    assert club.joining == Club.Joining.OPEN
+    assert club.name == "Réseau francophone des courtiers de connaissances"
+    assert "langue de votre choix" in club.code_of_conduct
+    roles = dict(club.memberships.values_list("member__username", "role"))
+    assert roles["demo-genevieve"] == "lead"
+    assert roles["demo-mathieu"] == "host"
+    assert {"demo-amara", "demo-jonah"} <= roles.keys()  # from the English-speaking network
+    assert club.question_templates.count() == 2
+
+
+def test_french_members_prefer_french_and_the_others_keep_no_preference():
+    _load()
+
+    languages = dict(User.objects.values_list("username", "language"))
+    assert {languages[spec.username] for spec in demo.FR_MEMBERS} == {"fr"}
+    assert {languages[spec.username] for spec in [demo.HOST, *demo.MEMBERS]} == {""}
+
+
+def test_loads_the_french_paper_with_its_record_and_no_abstract():
+    """Nothing on the paper's page passes for the authors' abstract."""
+    _load()
+
+    article = Article.objects.get(doi=FR_DOI)
+    assert article.language == "fr"
+    assert article.title == (
+        "Courtage de connaissances sur les maladies infectieuses pour la santé publique"
+    )
+    assert (article.volume, article.issue, article.pages) == ("47", "3", "175–180")
+    assert article.published_on.isoformat() == "2021-03-01"
+    assert article.published_precision == Article.DatePrecision.MONTH
+    assert article.is_open_access
+    assert article.licence == "CC BY 4.0"
+    assert article.journal.title == "Relevé des maladies transmissibles au Canada"
+    assert article.journal.issn_electronic == "1719-3109"
+    assert [(a.given_name, a.family_name) for a in article.authors.all()] == [
+        ("Margaret", "Haworth-Brockman"),
+        ("Yoav", "Keynan"),
+    ]
+    assert len(article.authors.last().affiliation_list) == 3
+    assert not article.abstract_sections.exists()
+    assert "Courtage de connaissances" in article.subjects.values_list("name", flat=True)
+
+
+def test_opens_a_french_discussion_with_three_questions_and_a_synthesis():
+    _load()
+
+    discussion = Discussion.objects.get(slug=demo.FR_DISCUSSION_SLUG)
+    assert discussion.article.doi == FR_DOI
+    assert discussion.club.slug == "courtiers-francophones"
+    assert discussion.language == "fr"
+    assert discussion.is_open
+    assert discussion.host.username == "demo-genevieve"
+    assert "courtage de connaissances" in discussion.commentary
+    questions = list(discussion.questions.all())
+    assert [q.number for q in questions] == [1, 2, 3]
+    assert [bool(q.synthesis) for q in questions] == [True, False, False]
+    assert questions[0].synthesis_by.username == "demo-genevieve"
+
+
+def test_the_french_discussion_has_an_english_translation_of_the_host_text():
+    _load()
+
+    discussion = Discussion.objects.get(slug=demo.FR_DISCUSSION_SLUG)
+    translation = discussion.translations.get()
+    assert translation.language == "en"
+    assert translation.commentary.startswith("Why read a paper about infectious diseases")
+    translated = {
+        t.question.number: t
+        for t in QuestionTranslation.objects.filter(question__discussion=discussion)
+    }
+    assert sorted(translated) == [1, 2, 3]
+    assert {t.language for t in translated.values()} == {"en"}
+    assert translated[1].synthesis.startswith("Nobody here chooses")
+    assert translated[2].synthesis == ""
+
+
+def test_french_comments_are_threaded_and_one_reply_is_in_english():
+    _load()
+
+    discussion = Discussion.objects.get(slug=demo.FR_DISCUSSION_SLUG)
+    comments = list(Comment.objects.for_discussion(discussion).select_related("parent"))
+    assert 10 <= len(comments) <= 15
+    assert {c.question.number for c in comments} == {1, 2, 3}
+    english = [c for c in comments if c.language == "en"]
+    assert len(english) == 1
+    assert english[0].parent is not None  # a reply, in a thread written in French
+    assert english[0].author.username == "demo-mathieu"
+    assert {c.language for c in comments if c not in english} == {"fr"}
+    deepest = max(comments, key=lambda c: len(_ancestors(c)))
+    assert len(_ancestors(deepest)) >= 3
+    assert len({c.author_id for c in comments}) >= 4
+
+
+def test_the_english_demo_is_marked_english():
+    _load()
+
+    discussion = Discussion.objects.get(slug=demo.DISCUSSION_SLUG)
+    assert discussion.language == "en"
+    assert discussion.club.language == "en"
+    assert not discussion.translations.exists()
+    assert set(Comment.objects.for_discussion(discussion).values_list("language", flat=True)) == {
+        "en"
+    }
+    assert Article.objects.get(doi=DOI).language == "en"
+
+
+def test_the_french_discussion_reads_in_french_and_in_english(client):
+    """The French page shows the original; the English one the translation, original beside."""
+    _load()
+    discussion = Discussion.objects.get(slug=demo.FR_DISCUSSION_SLUG)
+    url = discussion.get_absolute_url()
+
+    french = client.get(f"/fr{url}").content.decode()
+    english = client.get(url).content.decode()
+
+    assert "Pourquoi lire un article sur les maladies infectieuses" in french
+    assert "Why read a paper about infectious diseases" in english
+    assert "Pourquoi lire un article sur les maladies infectieuses" in english
+    assert "Switching to English for our colleagues" in french
+
+
+def test_running_twice_changes_none_of_the_french_content():
+    _load()
+
+    def snapshot():
+        discussion = Discussion.objects.get(slug=demo.FR_DISCUSSION_SLUG)
+        return (
+            discussion.language,
+            discussion.club.language,
+            discussion.commentary,
+            list(discussion.translations.values_list("language", "commentary")),
+            list(
+                QuestionTranslation.objects.filter(question__discussion=discussion)
+                .order_by("question__number")
+                .values_list("language", "text", "synthesis")
+            ),
+            list(
+                Comment.objects.for_discussion(discussion)
+                .order_by("created_at")
+                .values_list("pk", "language", "body", "parent_id")
+            ),
+        )
+
+    first = snapshot()
+    output = _load()
+
+    assert snapshot() == first
+    assert "(0 added)" in output
+    assert "/fr/discussions/courtage-connaissances-maladies-infectieuses/" in output
+
+
+def test_rerun_keeps_the_language_a_demo_member_chose():
+    _load()
+    User.objects.filter(username="demo-mathieu").update(language="en")
+
+    _load()
+
+    assert User.objects.get(username="demo-mathieu").language == "en"

@@ -1,19 +1,23 @@
-"""``manage.py load_demo``: fill an empty site with one paper and a live discussion."""
+"""``manage.py load_demo``: fill an empty site with demo papers and live discussions."""
 
 from django.core.management.base import BaseCommand
 
+from core.languages import language_url
 from demo.content import load_demo
 
 
 class Command(BaseCommand):
     """
-    Load the demo paper, members, discussion and conversation.
+    Load the demo papers, members, clubs, discussions and conversations.
 
     Safe to run on every start: a re-run brings the paper up to date but never duplicates
     rows, and never adds comments to a discussion that already has some.
     """
 
-    help = "Load demo content: a paper, demo members and a threaded discussion (idempotent)."
+    help = (
+        "Load demo content: papers, demo members, clubs and threaded discussions, one of "
+        "them in French (idempotent)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -28,8 +32,8 @@ class Command(BaseCommand):
         summary = load_demo(password=password)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo content ready: 1 paper, 1 discussion, {summary.question_count} "
-                f"questions, {summary.comment_count} comments "
+                f"Demo content ready: {summary.paper_count} papers; the main discussion has "
+                f"{summary.question_count} questions, {summary.comment_count} comments "
                 f"({summary.comments_added} added) at "
                 f"{summary.discussion.get_absolute_url()}"
             )
@@ -42,6 +46,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"The private club's discussion, for its members (demo-priya@example.org): "
             f"{summary.private_discussion.get_absolute_url()}"
+        )
+        self.stdout.write(
+            f"A discussion in French, in a French-speaking club, with an English translation: "
+            f"{language_url(summary.french_discussion.get_absolute_url(), 'fr')}"
         )
         if password:
             emails = ", ".join(member.email for member in summary.members)
