@@ -312,6 +312,15 @@ CLUB_MATRIX = {
         hidden_from_outsiders(statuses(403, host=302, lead=302), anonymous=LOGIN),
         True,
     ),
+    "discussions:discussion-translate": (
+        lambda w: reverse("discussions:discussion-translate", args=[w.discussion.slug]),
+        BOTH,
+        statuses((403, 403), anonymous=(LOGIN, LOGIN), host=(200, 302), lead=(200, 302)),
+        hidden_from_outsiders(
+            statuses((403, 403), host=(200, 302), lead=(200, 302)), anonymous=(LOGIN, LOGIN)
+        ),
+        True,
+    ),
     "discussions:question-synthesis": (
         lambda w: reverse("discussions:question-synthesis", args=[w.discussion.slug, 1]),
         BOTH,
@@ -358,6 +367,7 @@ SITE_WIDE = {
         "discussions:club",
         "discussions:discussion-new",
         "discussions:discussion-edit",
+        "discussions:discussion-translate",
         "discussions:detail",
         "discussions:cite",
         "discussions:follow",
