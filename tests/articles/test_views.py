@@ -12,7 +12,7 @@ def test_article_page_shows_the_full_record(client, db):
 
     assert response.status_code == 200
     content = response.content.decode()
-    assert f"<h1>{article.title}</h1>" in content
+    assert f'<h1 lang="en">{article.title}</h1>' in content
     assert "Ada Lovelace" in content
     assert "University of Somewhere" in content
     assert 'href="https://orcid.org/0000-0002-1825-0097"' in content
