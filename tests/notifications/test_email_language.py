@@ -38,13 +38,6 @@ def _base_url(settings):
     settings.JOURNAL_CLUB_BASE_URL = BASE
 
 
-@pytest.fixture(autouse=True)
-def _site_language_after():
-    """A request to a French page leaves French active in the thread: not for the next test."""
-    yield
-    translation.deactivate()
-
-
 @pytest.fixture
 def rendered(monkeypatch):
     """The language active as each email template was rendered: (recipient, template, language)."""
