@@ -218,11 +218,7 @@ def comment_edit(
     """
     body = _clean_body(body)
     with transaction.atomic():
-        comment = (
-            Comment.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("question__discussion__club")
-            .get(pk=comment.pk)
-        )
+        comment = _locked(comment)
         discussion = comment.question.discussion
         if comment.author_id != editor.pk:
             raise NotAllowed(_("You can only edit your own comments."))
@@ -267,11 +263,7 @@ def comment_language_set(*, comment: Comment, actor: User, language: str) -> Com
     if language not in dict(settings.LANGUAGES):
         raise ValidationError(_("Choose one of the languages offered."), code="language")
     with transaction.atomic():
-        comment = (
-            Comment.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("question__discussion__club")
-            .get(pk=comment.pk)
-        )
+        comment = _locked(comment)
         discussion = comment.question.discussion
         if comment.author_id != actor.pk and not can_moderate(actor, discussion):
             raise NotAllowed(_("Only the comment's author or a moderator can change its language."))
@@ -317,11 +309,7 @@ def comment_mark_helpful(*, comment: Comment, member: User, helpful: bool = True
     constraint. The comment's ``helpful_count`` moves with it in the same transaction.
     """
     with transaction.atomic():
-        comment = (
-            Comment.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("question__discussion__club")
-            .get(pk=comment.pk)
-        )
+        comment = _locked(comment)
         if comment.author_id == member.pk:
             raise NotAllowed(_("You cannot mark your own comment as helpful."))
         if comment.is_deleted or comment.status != Comment.Status.PUBLISHED:
@@ -599,6 +587,15 @@ def member_forget(*, member: User, remove_text: bool) -> None:
 
 
 # --- Rules ---------------------------------------------------------------------------------
+
+
+def _locked(comment: Comment) -> Comment:
+    """The comment as it stands, locked until the transaction ends, with its discussion's club."""
+    return (
+        Comment.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("question__discussion__club")
+        .get(pk=comment.pk)
+    )
 
 
 def _clean_body(body: str) -> str:
