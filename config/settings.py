@@ -420,3 +420,102 @@ if not DEBUG:
 # change the address that receives the codes.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_METHODS = ["password"]
+
+# --- Public API -------------------------------------------------------------------------------
+# The read-only API under /api/v1/ (api/): Django REST framework, its OpenAPI 3.1 schema and
+# documentation page (drf-spectacular, with Swagger UI served from here by its sidecar, as
+# the CSP allows no CDN), and CORS headers (django-cors-headers) for anonymous reads.
+
+import re  # noqa: E402
+
+INSTALLED_APPS = [
+    *INSTALLED_APPS,
+    "api",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
+]
+# Outside every middleware that can refuse a request, so that api.middleware turns those
+# refusals into problem details too; CORS inside it, so that it sees the CORS headers.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("config.middleware.RejectNulMiddleware"), "api.middleware.ApiMiddleware"
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("config.middleware.RejectNulMiddleware"),
+    "corsheaders.middleware.CorsMiddleware",
+)
+
+
+def api_rate(value: str, name: str) -> str:
+    """A rate as DRF reads it ("60/minute"), refusing to start on anything else."""
+    if not re.fullmatch(r"[0-9]+/(s|sec|second|m|min|minute|h|hour|d|day)", value.strip()):
+        raise ImproperlyConfigured(
+            f"{name} must be like 60/minute (per second, minute, hour or day), not {value!r}."
+        )
+    return value.strip()
+
+
+# Requests per client address without a token, and per token: generous for a script that
+# pages through everything, and a bound on one client's share of the servers. The counts
+# live in the shared cache, like the site's own limits.
+JOURNAL_CLUB_API_RATES = {
+    "anonymous": api_rate(
+        os.environ.get("JOURNAL_CLUB_API_ANONYMOUS_RATE") or "60/minute",
+        "JOURNAL_CLUB_API_ANONYMOUS_RATE",
+    ),
+    "token": api_rate(
+        os.environ.get("JOURNAL_CLUB_API_TOKEN_RATE") or "600/minute", "JOURNAL_CLUB_API_TOKEN_RATE"
+    ),
+}
+REST_FRAMEWORK = {
+    # Personal tokens only: no session authentication, so a browser's cookies grant nothing
+    # to another site's page (api/authentication.py).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # JSON only: the browsable API would need sessions and inline scripts.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],  # read-only: no request body is ever read
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AddressThrottle", "api.throttling.TokenThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    # The client's address is the one our last trusted proxy saw, as for the site's limits.
+    "NUM_PROXIES": JOURNAL_CLUB_TRUSTED_PROXY_COUNT,
+    # Every query parameter is the endpoint's own (an unknown one is a 400): no ?format=.
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Journal Club API",
+    "DESCRIPTION": (
+        "Read what a reader of Journal Club may read: clubs, papers, discussions with their "
+        "questions and syntheses, comments in thread order, live sessions and public profiles. "
+        "Without a token you read what a visitor reads; with a personal token (made on your "
+        "account settings, sent as `Authorization: Bearer <token>`) you read what you read on "
+        "the site, your private clubs included.\n\n"
+        "Lists are read a page at a time by following `next`. Every successful answer has an "
+        "`ETag` (send it back as `If-None-Match` for a 304) and, from the objects it holds, a "
+        "`Last-Modified`. Requests are limited per address without a token and per token "
+        "(429, with `Retry-After`). Errors are RFC 9457 problem details "
+        "(`application/problem+json`)."
+    ),
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVERS": [{"url": JOURNAL_CLUB_BASE_URL}],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No "validator" badge: it would load an image from swagger.io, which the CSP refuses.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+}
+# Other sites' pages may read what anyone may read: any origin, without credentials, and
+# without an Authorization header (a preflight asking for it is refused), so a member's
+# token is never sent from someone else's page; api.middleware drops the CORS headers from
+# any answer to a request with a token.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-modified-since", "if-none-match"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]

@@ -28,6 +28,8 @@ urlpatterns = i18n_patterns(
     path("clubs/", include("clubs.urls")),
     path("", include("discussions.urls")),
     path("papers/", include("articles.urls")),
+    # A member's API tokens, among their account settings (api/token_views.py).
+    path("members/settings/api-tokens/", include("api.token_urls")),
     path("members/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("notifications.urls")),
@@ -65,6 +67,8 @@ urlpatterns += [
     ),
     path("healthz", health.healthz, name="healthz"),
     path("healthz/tasks", health.tasks, name="healthz-tasks"),
+    # The read-only API: one address in every language, its version in the path (api/).
+    path("api/", include("api.urls")),
 ]
 
 if settings.DEBUG:  # uploads on this disk, served here locally (README, "Production")

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from api import services as api_services
 from clubs.models import Invitation, JoinRequest, Membership, Nomination, token_digest
 from discovery.authors import author_key
 from discovery.index import index_article
@@ -65,6 +66,15 @@ def only_some(get, post, allowed=frozenset({"staff"})):
 
 
 PARTICIPANTS = {"member", "host", "moderator", "staff"}  # may post: verified, not suspended
+
+
+def api_token(world):
+    """The "member" role's personal API token (made once per world)."""
+    if not hasattr(world, "api_token"):
+        world.api_token = api_services.token_create(member=world.users["member"], name="Matrix")[0]
+    return world.api_token
+
+
 MODERATORS = {"moderator"}  # staff curate in the admin; moderating is its own role
 
 # URL name -> (how to build it from the world, expected statuses per role).
@@ -415,6 +425,52 @@ MATRIX = {
     "account_confirm_login_code": (
         lambda w: reverse("account_confirm_login_code"),
         everyone(get=302, post=302),  # login by code is off: nothing to confirm
+    ),
+    # The read-only API: everyone reads (a signed-in browser reads as a visitor: only a
+    # personal token is a way in), nobody writes. tests/api/ decides who reads what.
+    "api:root": (lambda w: reverse("api:root"), everyone()),
+    "api:schema": (lambda w: reverse("api:schema"), everyone()),
+    "api:docs": (lambda w: reverse("api:docs"), everyone()),
+    "api:club-list": (lambda w: reverse("api:club-list"), everyone()),
+    "api:club-detail": (lambda w: reverse("api:club-detail", args=[w.club.slug]), everyone()),
+    "api:paper-list": (lambda w: reverse("api:paper-list"), everyone()),
+    "api:paper-detail": (
+        lambda w: reverse("api:paper-detail", args=[w.discussion.article.slug]),
+        everyone(),
+    ),
+    "api:discussion-list": (lambda w: reverse("api:discussion-list"), everyone()),
+    "api:discussion-detail": (
+        lambda w: reverse("api:discussion-detail", args=[w.discussion.slug]),
+        everyone(),
+    ),
+    "api:comment-list": (
+        lambda w: reverse("api:comment-list", args=[w.discussion.slug]),
+        everyone(),
+    ),
+    "api:comment-detail": (
+        lambda w: reverse("api:comment-detail", args=[w.comment.pk]),
+        everyone(),
+    ),
+    "api:session-list": (lambda w: reverse("api:session-list"), everyone()),
+    "api:session-detail": (
+        lambda w: reverse("api:session-detail", args=[w.meeting.pk]),
+        everyone(),
+    ),
+    "api:member-detail": (
+        lambda w: reverse("api:member-detail", args=[w.users["member"].username]),
+        everyone(),
+    ),
+    # Any other address under /api/: a 404, whatever the method.
+    "api:not-found": (
+        lambda w: reverse("api:not-found", kwargs={"rest": "v1/nothing/"}),
+        dict.fromkeys(ROLES, (404, 404)),
+    ),
+    # A member's API tokens: their own only (the world's token is the "member" role's; an
+    # empty POST to revoke asks for confirmation first).
+    "api-tokens:list": (lambda w: reverse("api-tokens:list"), members_only(post=200)),
+    "api-tokens:revoke": (
+        lambda w: reverse("api-tokens:revoke", args=[api_token(w).pk]),
+        members_only(get=405, post=404, member=(405, 200)),
     ),
 }
 
