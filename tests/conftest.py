@@ -57,6 +57,9 @@ def pytest_configure(config):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The API's rate limits are off unless a test turns them on (tests/api): the crawls
+    # read hundreds of API addresses a minute as one visitor.
+    settings.JOURNAL_CLUB_API_RATES = {}
     # Background tasks run at once, in the test (they are enqueued when a transaction
     # commits: see django_capture_on_commit_callbacks in tests/notifications/).
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
