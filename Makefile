@@ -61,6 +61,7 @@ bench: install
 	$(BIN)/python bench/abuse.py
 	$(BIN)/python bench/restart.py
 	DATABASE_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/python bench/search.py
+	DATABASE_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/python bench/api_comments.py
 
 # The accessibility audit (axe-core from node_modules) and the keyboard-only posting flow.
 audit: install
