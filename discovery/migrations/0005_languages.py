@@ -1,5 +1,5 @@
 """
-Search in English and French (issue 17): each entry's text is indexed with its own
+Search in English and French: each entry's text is indexed with its own
 language's stemming, and a query is read both ways.
 
 On every database: the entries' ``language`` column ("fr" for French, "en" for anything
