@@ -42,47 +42,38 @@ class MemberRefSerializer(serializers.Serializer):
         return api_url("member-detail", member.username) if member.is_active else None
 
 
-class ClubRefSerializer(serializers.Serializer):
+class SlugRefSerializer(serializers.Serializer):
+    """An object known by its slug: its id, its page (``page``) and its API address (``api``)."""
+
+    page: str
+    api: str
+
     id = serializers.IntegerField(source="pk")
     slug = serializers.SlugField()
-    name = serializers.CharField()
     url = serializers.SerializerMethodField()
     api_url = serializers.SerializerMethodField()
 
-    def get_url(self, club) -> str:
-        return site_url("discussions:club", club.slug)
+    def get_url(self, obj) -> str:
+        return site_url(self.page, obj.slug)
 
-    def get_api_url(self, club) -> str:
-        return api_url("club-detail", club.slug)
+    def get_api_url(self, obj) -> str:
+        return api_url(self.api, obj.slug)
 
 
-class PaperRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="pk")
-    slug = serializers.SlugField()
+class ClubRefSerializer(SlugRefSerializer):
+    page, api = "discussions:club", "club-detail"
+    name = serializers.CharField()
+
+
+class PaperRefSerializer(SlugRefSerializer):
+    page, api = "articles:detail", "paper-detail"
     title = serializers.CharField()
     doi = serializers.CharField(allow_null=True)
-    url = serializers.SerializerMethodField()
-    api_url = serializers.SerializerMethodField()
-
-    def get_url(self, paper) -> str:
-        return site_url("articles:detail", paper.slug)
-
-    def get_api_url(self, paper) -> str:
-        return api_url("paper-detail", paper.slug)
 
 
-class DiscussionRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="pk")
-    slug = serializers.SlugField()
+class DiscussionRefSerializer(SlugRefSerializer):
+    page, api = "discussions:detail", "discussion-detail"
     title = serializers.CharField(source="article.title")
-    url = serializers.SerializerMethodField()
-    api_url = serializers.SerializerMethodField()
-
-    def get_url(self, discussion) -> str:
-        return site_url("discussions:detail", discussion.slug)
-
-    def get_api_url(self, discussion) -> str:
-        return api_url("discussion-detail", discussion.slug)
 
 
 # --- Clubs ------------------------------------------------------------------------------------
