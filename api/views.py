@@ -8,6 +8,7 @@ and CORS headers) is added by ``middleware.ApiMiddleware``; who the reader is, b
 ``authentication`` (a personal token, or no one).
 """
 
+from django.shortcuts import get_object_or_404
 from django.utils.http import http_date
 from drf_spectacular.renderers import (
     OpenApiJsonRenderer,
@@ -181,9 +182,7 @@ def club_list(request):
 def club_detail(request, slug):
     """A club, if this reader may read it: a private one is a 404 to outsiders."""
     params.read(request, ())
-    club = selectors.clubs_for(request.user).filter(slug=slug).first()
-    if club is None:
-        raise NotFound()
+    club = get_object_or_404(selectors.clubs_for(request.user), slug=slug)
     return _last_modified(Response(ClubSerializer(club).data), [club.updated_at])
 
 
@@ -234,9 +233,7 @@ def paper_list(request):
 def paper_detail(request, slug):
     """A paper's full record."""
     params.read(request, ())
-    paper = selectors.papers().filter(slug=slug).first()
-    if paper is None:
-        raise NotFound()
+    paper = get_object_or_404(selectors.papers(), slug=slug)
     return _last_modified(Response(PaperSerializer(paper).data), [paper.updated_at])
 
 
@@ -313,13 +310,9 @@ def discussion_list(request):
 def discussion_detail(request, slug):
     """A discussion, if this reader may open it."""
     params.read(request, ())
-    discussion = (
-        selectors.discussion_in_full(selectors.discussions_for(request.user))
-        .filter(slug=slug)
-        .first()
+    discussion = get_object_or_404(
+        selectors.discussion_in_full(selectors.discussions_for(request.user)), slug=slug
     )
-    if discussion is None:
-        raise NotFound()
     response = Response(DiscussionDetailSerializer(discussion).data)
     return _last_modified(
         response,
@@ -368,9 +361,9 @@ def discussion_detail(request, slug):
 def comment_list(request, slug):
     """A discussion's comments in thread order, a page at a time."""
     given = params.read(request, (*PAGED, "question", "updated_since"))
-    discussion = Discussion.objects.visible_to(request.user).filter(slug=slug).only("pk").first()
-    if discussion is None:
-        raise NotFound()
+    discussion = get_object_or_404(
+        Discussion.objects.visible_to(request.user).only("pk"), slug=slug
+    )
     size = pagination.page_size(given)
     scope = f"comments:{discussion.pk}"
     page = selectors.thread_page(
@@ -462,9 +455,7 @@ def session_list(request):
 def session_detail(request, pk):
     """A live session, if this reader may see it listed."""
     params.read(request, ())
-    meeting = selectors.meetings_for(request.user).filter(pk=pk).first()
-    if meeting is None:
-        raise NotFound()
+    meeting = get_object_or_404(selectors.meetings_for(request.user), pk=pk)
     return _last_modified(Response(SessionSerializer(meeting).data), [meeting.updated_at])
 
 
@@ -483,9 +474,7 @@ def session_detail(request, pk):
 def member_detail(request, username):
     """A member's public profile (open accounts only)."""
     params.read(request, ())
-    member = selectors.members().filter(username=username).first()
-    if member is None:
-        raise NotFound()
+    member = get_object_or_404(selectors.members(), username=username)
     return Response(MemberSerializer(member).data)
 
 
