@@ -111,7 +111,6 @@ class QuestionData:
     question: Question
     entries: list[ThreadEntry]
     stats: QuestionStats
-    synthesis_html: str = ""  # the host's synthesis, rendered once per change
     # The question's text and synthesis (rendered) in each language it has.
     text: Versions | None = None
     synthesis: Versions | None = None
@@ -128,8 +127,7 @@ class PageData:
     """What a discussion page shows whoever reads it (cached per version and sort)."""
 
     discussion: Discussion
-    commentary_html: str  # the host's commentary, rendered once per change
-    commentary: Versions  # and in each language it has (rendered)
+    commentary: Versions  # the host's commentary in each language it has, rendered once per change
     authors: list
     abstract_sections: list
     subjects: list
@@ -388,7 +386,6 @@ def page_data(discussion: Discussion, *, sort: Sort, reader=None) -> PageData:
     commentary = Versions(language, {code: _markdown(text) for code, text in commentaries.items()})
     data = PageData(
         discussion=discussion,
-        commentary_html=commentary.texts[language],
         commentary=commentary,
         authors=authors,
         abstract_sections=list(article.abstract_sections.all()),
@@ -398,7 +395,6 @@ def page_data(discussion: Discussion, *, sort: Sort, reader=None) -> PageData:
                 question,
                 threads.get(question.pk, []),
                 stats.get(question.pk, QuestionStats()),
-                synthesis_html=_markdown(question.synthesis, heading_level=5),
                 roles=roles,
                 text=Versions(language, texts[question.pk]),
                 synthesis=Versions(
