@@ -106,6 +106,15 @@ class User(AbstractUser):
         ),
     )
 
+    named_in_proceedings = models.BooleanField(
+        _("name me in published proceedings"),
+        default=False,
+        help_text=_(
+            "When a club publishes a discussion's proceedings with a DOI, list me among its "
+            "authors (with my ORCID iD if verified). Comments under a pseudonym never name you."
+        ),
+    )
+
     objects: ClassVar[UserManager] = UserManager()
 
     class Meta:

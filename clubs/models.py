@@ -123,6 +123,15 @@ class Club(models.Model):
         default=True,
         help_text=_("A moderator reads a new member's first comment before others see it."),
     )
+    pseudonyms = models.BooleanField(
+        _("members may post under a pseudonym"),
+        default=False,
+        help_text=_(
+            "A member may then post in a discussion under a name of their choosing, the same "
+            "throughout that discussion. The club's leads and moderators can see who it is, "
+            "and each look is written to the moderation log."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "discovery",
     "events",
+    "proceedings",
     "demo",
     "allauth",
     "allauth.account",

@@ -185,6 +185,8 @@ class Discussion(models.Model):
         blank=True,
         help_text=_("When set, the whole discussion is locked (read-only) and this says why."),
     )
+    # The DOI of the discussion's published proceedings (set when they are published).
+    doi = models.CharField(_("DOI of the proceedings"), max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Raised with every change to what the discussion page shows (``caching.changed``).
@@ -327,6 +329,47 @@ class QuestionTranslation(models.Model):
         return f"{self.question} ({self.language})"
 
 
+class Pseudonym(models.Model):
+    """
+    The name a member posts under in one discussion, in a club that allows pseudonyms. It
+    stays the same throughout the discussion; only the club's leads and moderators may learn
+    whose it is, and each look is logged (``moderation``).
+    """
+
+    discussion = models.ForeignKey(
+        Discussion,
+        on_delete=models.CASCADE,
+        related_name="pseudonyms",
+        verbose_name=_("discussion"),
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="pseudonyms",
+        verbose_name=_("member"),
+    )
+    name = models.CharField(_("pseudonym"), max_length=40)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pseudonym")
+        verbose_name_plural = _("pseudonyms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["discussion", "member"], name="pseudonym_one_per_member"
+            ),
+            models.UniqueConstraint(
+                models.functions.Lower("name"),
+                "discussion",
+                name="pseudonym_unique_name",
+                violation_error_message=_("Someone in this discussion already posts under that name."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 def public_comment_q(prefix: str = "") -> Q:
     """
     The condition for a comment whose text anyone may read (published and not deleted),
@@ -345,9 +388,12 @@ class CommentRow(NamedTuple):
     parent_id: int | None
     root_id: int | None
     author_id: int
+    # Under a pseudonym, the name is the pseudonym's and the handle and affiliation are
+    # empty (``COMMENT_ROW_FIELDS``): nothing a template shows can lead to the author.
     author_username: str
     author_display_name: str
     author_affiliation: str
+    pseudonym_id: int | None
     body_html: str
     label: str
     language: str
@@ -370,16 +416,28 @@ class CommentRow(NamedTuple):
         return self.deleted_at is not None or self.status == Comment.Status.HIDDEN
 
     @property
+    def pseudonymous(self) -> bool:
+        return self.pseudonym_id is not None
+
+    @property
     def label_display(self) -> str:
         """The label's name; a label no longer among the choices shows nothing."""
         return dict(Comment.Label.choices).get(self.label, "")
 
 
+def _unless_pseudonymous(field: str):
+    return models.Case(
+        models.When(pseudonym__isnull=False, then=models.Value("")),
+        default=models.F(field),
+        output_field=models.CharField(),
+    )
+
+
 COMMENT_ROW_FIELDS = {
     **{name: name for name in CommentRow._fields},
-    "author_username": "author__username",
-    "author_display_name": "author__display_name",
-    "author_affiliation": "author__affiliation",
+    "author_username": _unless_pseudonymous("author__username"),
+    "author_display_name": Coalesce("pseudonym__name", "author__display_name"),
+    "author_affiliation": _unless_pseudonymous("author__affiliation"),
 }
 
 
@@ -525,6 +583,17 @@ class Comment(models.Model):
         QUESTION = "question", _("Question")
         DISAGREEMENT = "disagreement", _("Disagreement")
 
+    # Set when the author posts under their pseudonym in this discussion: every surface
+    # then shows the pseudonym and nothing that leads to the author.
+    pseudonym = models.ForeignKey(
+        Pseudonym,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name=_("pseudonym"),
+        editable=False,
+    )
     body = models.TextField(_("text (Markdown)"))
     body_html = models.TextField(_("rendered text"), editable=False)
     language = models.CharField(
@@ -534,6 +603,9 @@ class Comment(models.Model):
         default=settings.LANGUAGE_CODE,
         help_text=_("The language the comment is written in, marked on the page for readers."),
     )
+    # The licence the author agreed to at posting (the form says so beside the button):
+    # only comments under CC BY 4.0 go into published proceedings. Older comments have none.
+    licence = models.CharField(_("licence"), max_length=20, blank=True, editable=False)
     label = models.CharField(
         _("label"),
         max_length=20,
@@ -595,6 +667,16 @@ class Comment(models.Model):
     def is_public(self) -> bool:
         """``public_comment_q`` for a comment in hand: may anyone read its text?"""
         return self.deleted_at is None and self.status == self.Status.PUBLISHED
+
+    @property
+    def shown_author(self):
+        """The author as readers may know them: ``None`` under a pseudonym."""
+        return None if self.pseudonym_id else self.author
+
+    @property
+    def shown_author_name(self) -> str:
+        """The name readers see: the pseudonym, or the author's name."""
+        return self.pseudonym.name if self.pseudonym_id else self.author.name
 
 
 class CommentRevision(models.Model):
