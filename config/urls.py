@@ -42,6 +42,7 @@ urlpatterns = i18n_patterns(
     path("admin/", admin.site.urls),
     path("", include("discovery.urls")),
     path("events/", include("events.urls")),
+    path("", include("proceedings.urls")),
     # The strings of static/js in the page's language (Django's JavaScript catalogue);
     # browsers keep it for an hour.
     path(
