@@ -106,9 +106,11 @@ class ThreadComment:
     deleted_at: datetime.datetime | None
     status: str
     moderation_note: str
+    # Under a pseudonym: the pseudonym, and no handle (``_comment`` masks them).
     author_username: str
     author_display_name: str
     author_active: bool
+    pseudonym: str | None
     body: str
     body_html: str
     label: str
@@ -143,6 +145,7 @@ _FIELDS = {
     "author_username": "author__username",
     "author_display_name": "author__display_name",
     "author_active": "author__is_active",
+    "pseudonym": "pseudonym__name",
     "body": "body",
     "body_html": "body_html",
     "label": "label",
@@ -167,11 +170,11 @@ def _full_rows(ids: list[int]) -> dict[int, dict]:
 
 
 def _comment(row: dict, *, question_number: int, depth: int) -> ThreadComment:
-    return ThreadComment(
-        question_number=question_number,
-        depth=depth,
-        **{name: row[field] for name, field in _FIELDS.items()},
-    )
+    fields = {name: row[field] for name, field in _FIELDS.items()}
+    if fields["pseudonym"] is not None:
+        # The site's rule (``CommentRow``): nothing that leads to the author.
+        fields.update(author_username="", author_display_name=fields["pseudonym"])
+    return ThreadComment(question_number=question_number, depth=depth, **fields)
 
 
 def changed_since(moment: datetime.datetime) -> Q:

@@ -40,7 +40,7 @@ class ClubAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "tagline", "description", "logo", "language"]}),
         (_("Who reads and who joins"), {"fields": ["visibility", "joining", "email_domains"]}),
-        (_("Moderation"), {"fields": ["premoderation", "code_of_conduct"]}),
+        (_("Moderation"), {"fields": ["premoderation", "pseudonyms", "code_of_conduct"]}),
     ]
 
     def save_related(self, request, form, formsets, change):

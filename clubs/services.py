@@ -61,6 +61,7 @@ EDITABLE_FIELDS = (
     "joining",
     "email_domains",
     "premoderation",
+    "pseudonyms",
     "code_of_conduct",
 )
 

@@ -128,10 +128,11 @@ class _CommentsFeed(Feed):
         return comment.body_html  # rendered and sanitised when the comment was saved
 
     def item_author_name(self, comment):
-        return comment.author.name
+        return comment.shown_author_name
 
     def item_author_link(self, comment):
-        return comment.author.get_absolute_url()
+        author = comment.shown_author
+        return author.get_absolute_url() if author else None
 
     def item_pubdate(self, comment):
         return comment.created_at
@@ -142,7 +143,7 @@ class _CommentsFeed(Feed):
     def comments(self):
         return (
             Comment.objects.public()
-            .select_related("author", "question__discussion__article")
+            .select_related("author", "pseudonym", "question__discussion__article")
             .order_by("-created_at", "-id")
         )
 
@@ -169,7 +170,7 @@ class DiscussionCommentsFeed(_CommentsFeed):
 
     def item_title(self, comment):
         return _("%(author)s on question %(number)s") % {
-            "author": comment.author.name,
+            "author": comment.shown_author_name,
             "number": comment.question.number,
         }
 
@@ -190,7 +191,7 @@ class MemberCommentsFeed(_CommentsFeed):
         return reverse("discovery:feed-member-comments", kwargs={"username": member.username})
 
     def items(self, member):
-        return self.comments().filter(author=member)[:ITEMS]
+        return self.comments().filter(author=member).under_own_name()[:ITEMS]
 
     def item_title(self, comment):
         return _("On “%(title)s”, question %(number)s") % {

@@ -215,7 +215,9 @@ class SearchEntryQuerySet(models.QuerySet):
         vectors that the page never reads. A commentary or comment shows the title of its
         entry's paper, which is its discussion's.
         """
-        return self.select_related("article__journal", "discussion__host", "comment__author").only(
+        return self.select_related(
+            "article__journal", "discussion__host", "comment__author", "comment__pseudonym"
+        ).only(
             "kind",
             "language",
             "title",
@@ -230,6 +232,7 @@ class SearchEntryQuerySet(models.QuerySet):
             "comment__created_at",
             "comment__author__username",
             "comment__author__display_name",
+            "comment__pseudonym__name",
         )
 
     def _is_postgres(self) -> bool:

@@ -38,9 +38,34 @@ class CommentForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, label=None, language="", **kwargs):
+    as_pseudonym = forms.BooleanField(label=_("Post under a pseudonym"), required=False)
+    pseudonym = forms.CharField(
+        label=_("Pseudonym"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "Your name in this discussion only, the same for everything you post here. "
+            "Other members cannot find out who you are; the club's leads and moderators "
+            "can, and each time they look it is logged."
+        ),
+    )
+
+    def __init__(self, *args, label=None, language="", pseudonym=None, **kwargs):
+        """
+        ``pseudonym``: None where the writer may not post under one (the fields go), ""
+        for a writer who has none in this discussion yet (they choose it), or the one they
+        have (they only tick to use it).
+        """
         super().__init__(*args, **kwargs)
         self.fields["language"].initial = language or settings.LANGUAGE_CODE
+        self.pseudonym_name = pseudonym
+        if pseudonym is None:
+            del self.fields["as_pseudonym"], self.fields["pseudonym"]
+        elif pseudonym:
+            del self.fields["pseudonym"]
+            self.fields["as_pseudonym"].label = _("Post as “%(name)s”, your pseudonym here") % {
+                "name": pseudonym
+            }
         if label:
             self.fields["body"].label = label
         self.limit = settings.JOURNAL_CLUB_COMMENT_MAX_LENGTH
@@ -50,6 +75,12 @@ class CommentForm(forms.Form):
         attrs.pop("maxlength", None)
         attrs["data-limit"] = str(self.limit)
         attrs["data-mentions"] = reverse("accounts:mentions")
+
+    def pseudonym_choice(self) -> str | None:
+        """For ``comment_post``: None for the writer's own name, else the pseudonym asked for."""
+        if not self.cleaned_data.get("as_pseudonym"):
+            return None
+        return self.cleaned_data.get("pseudonym", "")
 
     @property
     def preview_html(self) -> str:

@@ -420,6 +420,11 @@ class CommentRow(NamedTuple):
         return self.pseudonym_id is not None
 
     @property
+    def avatar_key(self) -> int:
+        """What the avatar's colour comes from: never the author's id under a pseudonym."""
+        return -self.pseudonym_id if self.pseudonym_id is not None else self.author_id
+
+    @property
     def label_display(self) -> str:
         """The label's name; a label no longer among the choices shows nothing."""
         return dict(Comment.Label.choices).get(self.label, "")
@@ -430,6 +435,18 @@ def _unless_pseudonymous(field: str):
         models.When(pseudonym__isnull=False, then=models.Value("")),
         default=models.F(field),
         output_field=models.CharField(),
+    )
+
+
+def speaker():
+    """
+    Who speaks in a comment, for counting people: the author, or their pseudonym as a
+    separate person (a count must not tell that a pseudonym is someone already counted).
+    """
+    return models.Case(
+        models.When(pseudonym__isnull=False, then=models.Value(0) - models.F("pseudonym_id")),
+        default=models.F("author_id"),
+        output_field=models.BigIntegerField(),
     )
 
 
@@ -451,6 +468,14 @@ class CommentQuerySet(models.QuerySet):
 
     def not_deleted(self):
         return self.filter(deleted_at__isnull=True)
+
+    def under_own_name(self):
+        """
+        Comments posted under their author's own name: the only ones any list of one
+        member's comments (profile, feed, API) may hold, as a pseudonym is never tied to
+        its member in public.
+        """
+        return self.filter(pseudonym__isnull=True)
 
     def published(self):
         return self.filter(status=Comment.Status.PUBLISHED)
@@ -518,7 +543,9 @@ class CommentQuerySet(models.QuerySet):
         """
         discussion = models.F("question__discussion_id")
         return (
-            self.values(
+            # Comments under a pseudonym show no one's avatar.
+            self.filter(pseudonym__isnull=True)
+            .values(
                 "author_id",
                 discussion_id=discussion,
                 username=models.F("author__username"),
@@ -650,7 +677,7 @@ class Comment(models.Model):
         indexes = [models.Index(fields=["question", "created_at"])]
 
     def __str__(self):
-        return _("Comment %(id)s by %(author)s") % {"id": self.pk, "author": self.author}
+        return _("Comment %(id)s by %(author)s") % {"id": self.pk, "author": self.shown_author_name}
 
     def get_absolute_url(self):
         return reverse("discussions:comment", kwargs={"pk": self.pk})
@@ -776,6 +803,7 @@ class FollowQuerySet(models.QuerySet):
                 "discussion__article",
                 "question__discussion__article",
                 "thread__author",
+                "thread__pseudonym",
                 "thread__question__discussion__article",
             )
             .order_by("-created_at", "-id")

@@ -539,7 +539,8 @@ def _question_view(data: QuestionData, reader: Reader, discussion: Discussion) -
             is_new=seen is not None
             and entry.comment.created_at > seen
             and entry.comment.author_id != reader.user_id,
-            roles=data.roles.get(entry.comment.author_id, ()),
+            # A pseudonym wears no badge: "Host" or "Moderator" would say who it is.
+            roles=() if entry.comment.pseudonymous else data.roles.get(entry.comment.author_id, ()),
         )
         for entry in data.entries
     ]
@@ -645,7 +646,7 @@ def club_home(club: Club, user, *, page_number=None) -> ClubHome:
         past=list(readable.closed().select_related("article").newest_first()[:PAST_ON_CLUB_PAGE]),
         recent=list(
             Comment.objects.public_in(readable)
-            .select_related("author", "question__discussion__article")
+            .select_related("author", "pseudonym", "question__discussion__article")
             .order_by("-created_at")[:RECENT_ON_CLUB_PAGE]
         ),
         team=list(

@@ -22,7 +22,7 @@ from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -42,9 +42,14 @@ from .models import (
     Discussion,
     DiscussionVisit,
     Follow,
+    Pseudonym,
     Question,
     Reaction,
 )
+
+# The licence members agree to when they post (the form says so beside its button): their
+# public comments may be published in the club's proceedings under it.
+COMMENT_LICENCE = "CC-BY-4.0"
 
 
 class NotAllowed(PermissionDenied):
@@ -135,10 +140,13 @@ def comment_post(
     parent: Comment | None = None,
     label: str = "",
     language: str = "",
+    pseudonym: str | None = None,
 ) -> Comment:
     """
     Post an answer to ``question``, or a reply to ``parent`` (a comment of the same question),
-    written in ``language`` (by default the discussion's).
+    written in ``language`` (by default the discussion's), under the author's name or, with
+    ``pseudonym`` (where the club allows it), under their pseudonym in this discussion: the
+    name given the first time, the same ever after ("" takes the one they have).
 
     An identical comment by the same author in the same place within a few seconds is taken
     as a double-submitted form: the earlier comment is returned and nothing new is saved.
@@ -177,6 +185,10 @@ def comment_post(
             parent=parent,
             root_id=(parent.root_id or parent.pk) if parent else None,
             author=author,
+            pseudonym=None
+            if pseudonym is None
+            else _pseudonym_for(discussion=discussion, member=author, name=pseudonym),
+            licence=COMMENT_LICENCE,
             body=body,
             body_html=render_comment_body(body),
             label=label,
@@ -199,6 +211,56 @@ def comment_post(
         if timezone.now() - author.date_joined < datetime.timedelta(days=1):
             consume("post_first_day", author.pk)
     return comment
+
+
+def pseudonym_of(*, discussion: Discussion, member: User) -> Pseudonym | None:
+    """The member's pseudonym in this discussion, if they have one."""
+    if not member.is_authenticated:
+        return None
+    return Pseudonym.objects.filter(discussion=discussion, member=member).first()
+
+
+def _pseudonym_for(*, discussion: Discussion, member: User, name: str) -> Pseudonym:
+    """
+    The member's pseudonym in this discussion: the one they have (``name`` empty or the
+    same), or a new one named ``name``. A name that is any member's name or handle, or
+    another pseudonym here, is refused: a pseudonym must not pass for someone.
+    """
+    if not discussion.club.pseudonyms:
+        raise NotAllowed(_("This club does not allow posting under a pseudonym."))
+    name = " ".join(name.split())
+    mine = Pseudonym.objects.filter(discussion=discussion, member=member).first()
+    if mine is not None:
+        if name and name.casefold() != mine.name.casefold():
+            raise ValidationError(
+                {
+                    "as_pseudonym": _(
+                        "Your pseudonym in this discussion is “%(name)s”: it stays the same "
+                        "throughout."
+                    )
+                    % {"name": mine.name}
+                }
+            )
+        return mine
+    if not 2 <= len(name) <= 40:
+        raise ValidationError({"pseudonym": _("Choose a pseudonym of 2 to 40 characters.")})
+    if not any(character.isalnum() for character in name):
+        raise ValidationError({"pseudonym": _("A pseudonym needs at least one letter or digit.")})
+    if (
+        User.objects.filter(Q(display_name__iexact=name) | Q(username__iexact=name)).exists()
+        or Pseudonym.objects.filter(discussion=discussion, name__iexact=name).exists()
+    ):
+        raise ValidationError(
+            {"pseudonym": _("Someone here already goes by that name: choose another.")}
+        )
+    try:
+        with transaction.atomic():
+            return Pseudonym.objects.create(discussion=discussion, member=member, name=name)
+    except IntegrityError:
+        # Someone took the name between the check and the write.
+        raise ValidationError(
+            {"pseudonym": _("Someone here already goes by that name: choose another.")}
+        ) from None
 
 
 def comment_edit(
@@ -526,7 +588,7 @@ def member_export(*, member: User) -> dict:
     """The member's comments with their earlier versions, marks and follows."""
     comments = (
         Comment.objects.filter(author=member)
-        .select_related("question__discussion")
+        .select_related("question__discussion", "pseudonym")
         .prefetch_related("revisions")
         .order_by("created_at")
     )
@@ -543,6 +605,8 @@ def member_export(*, member: User) -> dict:
                 "deleted": comment.deleted_at.isoformat() if comment.deleted_at else None,
                 "status": comment.status,
                 "label": comment.label,
+                "pseudonym": comment.pseudonym.name if comment.pseudonym_id else None,
+                "licence": comment.licence,
                 "text": comment.body,
                 # Newest first; each version was shown from "written" until "replaced".
                 "earlier_versions": [

@@ -17,7 +17,7 @@ from django.db.models import Count, F, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 
-from .models import Comment, CommentRow, Discussion, Question
+from .models import Comment, CommentRow, Discussion, Question, speaker
 
 ANSWERS_PER_PAGE = 50
 # Replies nest visually up to this depth; deeper ones line up under their ancestor at this
@@ -178,7 +178,7 @@ def question_stats(discussion: Discussion) -> tuple[dict[int, QuestionStats], in
         .annotate(
             answers=Count("id", filter=Q(parent=None)),
             comments=Count("id", filter=live),
-            participants=Count("author", filter=live, distinct=True),
+            participants=Count(speaker(), filter=live, distinct=True),
         )
         .order_by()
     )
@@ -189,6 +189,6 @@ def question_stats(discussion: Discussion) -> tuple[dict[int, QuestionStats], in
     participants = (
         Comment.objects.for_discussion(discussion)
         .filter(live)
-        .aggregate(n=Count("author", distinct=True))["n"]
+        .aggregate(n=Count(speaker(), distinct=True))["n"]
     )
     return stats, participants

@@ -122,7 +122,11 @@ def question_detail(request, slug, number):
         page_number=request.GET.get("page"),
     )
     fragments.fill([page.question], page.reader, discussion)
-    page.question.form = _answer_form(question) if page.question.can_post else None
+    page.question.form = (
+        _answer_form(question, pseudonym=_pseudonym_offer(request.user, discussion))
+        if page.question.can_post
+        else None
+    )
     return render(
         request, "discussions/question_detail.html", {"page": page, **_page_context(page)}
     )
@@ -138,7 +142,8 @@ def comment_create(request, slug, number):
     discussion = _get_discussion(request, slug)
     question = get_object_or_404(discussion.questions, number=number)
     services.check_can_post(member=request.user, question=question)
-    form = _answer_form(question, request.POST)
+    pseudonym = _pseudonym_offer(request.user, discussion)
+    form = _answer_form(question, request.POST, pseudonym=pseudonym)
     comment, refusal = _attempt(
         request,
         form,
@@ -148,6 +153,7 @@ def comment_create(request, slug, number):
             body=form.cleaned_data["body"],
             label=form.cleaned_data["label"],
             language=form.cleaned_data["language"],
+            pseudonym=form.pseudonym_choice(),
         ),
     )
     if comment is not None:
@@ -159,7 +165,13 @@ def comment_create(request, slug, number):
         response = render(
             request,
             "discussions/_comment_forms.html#answer-form",
-            {"discussion": discussion, "question": question, "form": _answer_form(question)},
+            {
+                "discussion": discussion,
+                "question": question,
+                "form": _answer_form(
+                    question, pseudonym=_pseudonym_offer(request.user, discussion)
+                ),
+            },
         )
         item = _new_item(request, comment, depth=0)
         response.content += _oob(item, f"{placement}:#thread-{question.number}").encode()
@@ -187,13 +199,14 @@ def comment_reply(request, pk):
     parent = _get_comment(request, pk, text=request.method != "POST")
     discussion = parent.question.discussion
     services.check_can_post(member=request.user, question=parent.question)
+    pseudonym = _pseudonym_offer(request.user, discussion)
     if request.method != "POST":
         initial = (
             {"body": _quote(parent, request.GET.get("selection"))} if "quote" in request.GET else {}
         )
-        form = _reply_form(parent, initial=initial)
+        form = _reply_form(parent, initial=initial, pseudonym=pseudonym)
     else:
-        form = _reply_form(parent, data=request.POST)
+        form = _reply_form(parent, data=request.POST, pseudonym=pseudonym)
         comment, refusal = _attempt(
             request,
             form,
@@ -204,6 +217,7 @@ def comment_reply(request, pk):
                 label=form.cleaned_data["label"],
                 language=form.cleaned_data["language"],
                 parent=parent,
+                pseudonym=form.pseudonym_choice(),
             ),
         )
         if comment is not None:
@@ -404,11 +418,12 @@ def _render_discussion(request, discussion, *, sort: Sort, bound=None) -> HttpRe
     reader = selectors.reader_for(user, discussion)
     page = selectors.discussion_page(discussion, user=user, sort=sort, reader=reader)
     fragments.fill(page.questions, page.reader, discussion)
+    pseudonym = _pseudonym_offer(user, discussion)
     for question in page.questions:
         if bound is not None and bound[0].pk == question.question.pk:
             question.form = bound[1]
         elif question.can_post:
-            question.form = _answer_form(question.question)
+            question.form = _answer_form(question.question, pseudonym=pseudonym)
     main = render_to_string(MAIN_TEMPLATE, _page_context(page), request)
     status = _status(bound[1]) if bound else 200
     context = {"page": page, "discussion": discussion, "main": mark_safe(main)}  # noqa: S308
@@ -643,7 +658,7 @@ def _get_comment(request, pk, *, text: bool = False) -> Comment:
     )
     return get_object_or_404(
         comments.select_related(
-            "author", "question__discussion__article", "question__discussion__club"
+            "author", "pseudonym", "question__discussion__article", "question__discussion__club"
         ),
         pk=pk,
     )
@@ -682,13 +697,22 @@ def _comment_location(discussion: Discussion, comment: Comment) -> str:
     return f"{url}?page={page}#{comment.anchor}"
 
 
-def _answer_form(question: Question, data=None) -> CommentForm:
+def _pseudonym_offer(user, discussion: Discussion) -> str | None:
+    """What the forms offer of pseudonyms (``CommentForm``): a query only where allowed."""
+    if not discussion.club.pseudonyms or not user.is_authenticated:
+        return None
+    mine = services.pseudonym_of(discussion=discussion, member=user)
+    return mine.name if mine else ""
+
+
+def _answer_form(question: Question, data=None, *, pseudonym: str | None = None) -> CommentForm:
     """The form under a question; its ids are numbered, as several share one page."""
     return CommentForm(
         data,
         auto_id=f"id_%s_{question.number}",
         label=_("Your answer"),
         language=question.discussion.language,
+        pseudonym=pseudonym,
     )
 
 
@@ -716,7 +740,8 @@ def _quote(comment: Comment, selection: str | None) -> str:
     text = (selection or "").strip() or comment.body
     quoted = "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
     link = reverse("discussions:comment", kwargs={"pk": comment.pk})
-    return f"{quoted}\n>\n> — [@{comment.author.username}]({link})\n\n"
+    who = comment.pseudonym.name if comment.pseudonym_id else f"@{comment.author.username}"
+    return f"{quoted}\n>\n> — [{who}]({link})\n\n"
 
 
 # --- The composer's live preview -----------------------------------------------------------

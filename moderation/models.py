@@ -60,6 +60,7 @@ class ModerationAction(models.Model):
         UNLOCK = "unlock", _("Unlocked")
         SUSPEND = "suspend", _("Suspended")
         LIFT = "lift", _("Suspension lifted")
+        REVEAL = "reveal", _("Looked up who is behind a pseudonym")
 
     kind = models.CharField(_("action"), max_length=20, choices=Kind.choices)
     moderator = models.ForeignKey(

@@ -205,9 +205,11 @@ def queue_items(
         _filtered(queue_comments(clubs=clubs), filters, now=now)
         .select_related(
             "author",
+            "pseudonym",
             "question__discussion__article",
             "question__discussion__club",
             "parent__author",
+            "parent__pseudonym",
         )
         .prefetch_related(
             Prefetch(

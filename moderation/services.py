@@ -192,6 +192,22 @@ def _discussion_of(comment: Comment) -> Discussion:
     return Discussion.objects.only("club").get(questions=comment.question_id)
 
 
+# --- Pseudonyms ----------------------------------------------------------------------------------
+
+
+def pseudonym_reveal(*, comment: Comment, moderator: User) -> User:
+    """
+    Who wrote a comment under a pseudonym, for the club's leads and moderators (and the
+    site's): each look is written to the audit log. The entry names the comment, not the
+    member, so that reading the log does not tell who it is without a look of one's own.
+    """
+    _require(can_moderate(moderator, _discussion_of(comment)))
+    if comment.pseudonym_id is None:
+        raise NotAllowed(_("This comment was not posted under a pseudonym."))
+    _log(ModerationAction.Kind.REVEAL, moderator, comment=comment)
+    return comment.author
+
+
 # --- Locks ---------------------------------------------------------------------------------------
 
 
@@ -271,7 +287,10 @@ def _log(
     kind, moderator, *, comment=None, member=None, target="", reason="", discussion_id=None
 ) -> ModerationAction:
     if comment is not None and not target:
-        target = _("Comment %(id)s by %(author)s") % {"id": comment.pk, "author": comment.author}
+        target = _("Comment %(id)s by %(author)s") % {
+            "id": comment.pk,
+            "author": comment.shown_author_name,
+        }
     if member is not None and not target:
         target = str(member)
     return ModerationAction.objects.create(

@@ -162,28 +162,39 @@ def comment(request, pk):
     target = get_object_or_404(
         Comment.objects.select_related(
             "author",
+            "pseudonym",
             "question__discussion__article",
             "question__discussion__club",
             "parent__author",
+            "parent__pseudonym",
         ),
         pk=pk,
     )
     _check_moderates(request.user, target.question.discussion, allowed=services.can_moderate)
     if request.method == "POST" and "language" in request.POST:
         return _comment_language(request, target)
-    form = ReasonForm(request.POST if request.method == "POST" else None)
+    revealed = None
+    if request.method == "POST" and "reveal" in request.POST:
+        # Answered with the page itself, not a redirect: every look is one logged POST.
+        revealed = services.pseudonym_reveal(comment=target, moderator=request.user)
+    form = ReasonForm(request.POST if request.method == "POST" and revealed is None else None)
     if request.method == "POST" and form.is_valid():
         try:
             _apply(form.cleaned_data["action"], target, request.user, form.cleaned_data["reason"])
         except services.NotAllowed as error:
             form.add_error("reason", str(error))
         else:
-            messages.success(request, DONE[form.cleaned_data["action"]] % {"name": target.author})
+            messages.success(
+                request, DONE[form.cleaned_data["action"]] % {"name": target.shown_author_name}
+            )
             return redirect(next_url(request) or "moderation:queue")
     context = {
         "comment": target,
         "form": form,
-        "replies": list(target.replies.select_related("author").order_by("created_at")[:5]),
+        "revealed": revealed,
+        "replies": list(
+            target.replies.select_related("author", "pseudonym").order_by("created_at")[:5]
+        ),
         "flags": list(target.flags.select_related("flagger")),
         "history": list(
             ModerationAction.objects.filter(comment=target).select_related("moderator")

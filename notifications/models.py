@@ -171,7 +171,11 @@ class NotificationQuerySet(models.QuerySet):
     def for_listing(self):
         """Newest first, with everything a line of the list shows, in one query."""
         return self.select_related(
-            "actor", "discussion__article", "comment__question", "comment__author"
+            "actor",
+            "discussion__article",
+            "comment__question",
+            "comment__author",
+            "comment__pseudonym",
         ).order_by("-created_at", "-id")
 
     def email_due(self, delivery: str, now=None):
@@ -202,6 +206,7 @@ class NotificationQuerySet(models.QuerySet):
             "discussion__article",
             "comment__question",
             "comment__author",
+            "comment__pseudonym",
         ).order_by("recipient_id", "discussion_id", "created_at", "id")
 
 
@@ -329,6 +334,11 @@ class Notification(models.Model):
     def summary(self) -> str:
         """One translated sentence saying what happened."""
         actor = self.actor.name if self.actor else gettext("Someone")
+        if self.comment is not None and self.comment.pseudonym_id and (
+            self.actor_id == self.comment.author_id
+        ):
+            # The comment's author acted under a pseudonym: they are only that here.
+            actor = self.comment.pseudonym.name
         match self.kind:
             case self.Kind.REPLY:
                 text = gettext("%(actor)s replied to your comment")

@@ -2,6 +2,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.test.signals import setting_changed
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
 # inside one unless told it is safe (it is: each test uses its own connection).
@@ -63,6 +64,9 @@ def pytest_configure(config):
     # Background tasks run at once, in the test (they are enqueued when a transaction
     # commits: see django_capture_on_commit_callbacks in tests/notifications/).
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Tasks declared by modules the admin imports at start-up exist already, with the
+    # backend of the settings then: django-tasks lets go of it when told TASKS changed.
+    setting_changed.send(sender=None, setting="TASKS", value=settings.TASKS, enter=True)
     # Rate limits and pre-moderation are off unless a test turns them on: most tests post
     # several comments a second as members who are new to the site.
     settings.JOURNAL_CLUB_RATE_LIMITS = {}
