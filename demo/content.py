@@ -46,9 +46,11 @@ from discussions.models import (
     Comment,
     Discussion,
     DiscussionTranslation,
+    Pseudonym,
     Question,
     QuestionTranslation,
 )
+from discussions.services import COMMENT_LICENCE
 
 # --- The paper ------------------------------------------------------------------------
 
@@ -139,6 +141,7 @@ class DemoMember:
     affiliation: str
     bio: str
     language: str = ""  # the site's language for them; blank: their browser's
+    named: bool = False  # agreed to be named among the authors of published proceedings
 
     @property
     def email(self) -> str:
@@ -153,6 +156,7 @@ HOST = DemoMember(
         "Hosts the club. Has spent twelve years between university research teams and "
         "community health services, mostly translating in both directions."
     ),
+    named=True,
 )
 
 MEMBERS = [
@@ -161,6 +165,7 @@ MEMBERS = [
         display_name="Priya Venkatesan",
         affiliation="Implementation specialist, Eastvale Child and Family Services",
         bio="Helps frontline teams adopt and keep evidence-based parenting programmes.",
+        named=True,
     ),
     DemoMember(
         username="demo-tomas",
@@ -258,6 +263,7 @@ class DemoComment:
     body: str
     parent: str | None = None  # key of the comment this one replies to
     language: str = ""  # the language it is written in; blank: the discussion's
+    pseudonym: str = ""  # posted under this pseudonym (the club allows them)
 
 
 PAPER_LINK = "https://doi.org/10.1186/s12913-020-05145-1"
@@ -416,6 +422,19 @@ COMMENTS = [
         ),
     ),
     DemoComment(
+        key="pseudonymous-frontline",
+        question=2,
+        author="demo-lena",
+        pseudonym="Frontline Fern",
+        hours=66,
+        body=(
+            "Posting under a pseudonym, as my manager reads this club. In our service the "
+            "evidence is not what is missing: we have binders of it. What is missing is an "
+            "hour a week in which anyone is allowed to read it. More research will not buy "
+            "us that hour."
+        ),
+    ),
+    DemoComment(
         key="jonah-budget",
         question=3,
         author="demo-jonah",
@@ -443,6 +462,7 @@ class DemoClub:
     templates: tuple[str, ...] = ()
     language: str = "en"  # the club's default language for discussions and comments
     code_of_conduct: str = ""  # the club's own rules, in Markdown
+    pseudonyms: bool = False  # members may post under a pseudonym
 
 
 # The network's open club hosts the main discussion (its slug is the one a one-club site's
@@ -458,6 +478,7 @@ NETWORK_CLUB = DemoClub(
     ),
     visibility=Club.Visibility.PUBLIC,
     joining=Club.Joining.OPEN,
+    pseudonyms=True,
     roles={
         "demo-host": Role.LEAD,
         "demo-priya": Role.MEMBER,
@@ -1190,8 +1211,10 @@ def _load_member(*, spec: DemoMember, password: str | None) -> User:
     user.bio = spec.bio
     user.email = spec.email
     if created:
-        # Like a password, the language is the member's to change: a re-run keeps theirs.
+        # Like a password, the language and consents are the member's to change: a re-run
+        # keeps theirs.
         user.language = spec.language
+        user.named_in_proceedings = spec.named
     if password:
         user.set_password(password)
     elif created:
@@ -1221,6 +1244,7 @@ def _load_club(*, spec: DemoClub, members: dict[str, User]) -> Club:
         "language": spec.language,
         "visibility": spec.visibility,
         "joining": spec.joining,
+        "pseudonyms": spec.pseudonyms,
     }
     # A club without rules of its own in the demo keeps any a lead wrote since.
     if spec.code_of_conduct:
@@ -1333,11 +1357,21 @@ def _load_comments(
         if spec.parent and spec.parent not in posted:
             raise ValueError(f"Demo comment {spec.key!r} is posted before its parent.")
         parent = posted[spec.parent] if spec.parent else None
+        pseudonym = (
+            Pseudonym.objects.get_or_create(
+                discussion=discussion, member=members[spec.author], defaults={"name": spec.pseudonym}
+            )[0]
+            if spec.pseudonym
+            else None
+        )
         comment = Comment(
             question=questions[spec.question],
             parent=parent,
             root=(parent.root or parent) if parent else None,
             author=members[spec.author],
+            pseudonym=pseudonym,
+            # The demo's members agreed to the licence as every member does at posting.
+            licence=COMMENT_LICENCE,
             body=spec.body,
             body_html=render_markdown(spec.body),
             language=spec.language or discussion.language,

@@ -438,3 +438,18 @@ def test_rerun_keeps_the_language_a_demo_member_chose():
     _load()
 
     assert User.objects.get(username="demo-mathieu").language == "en"
+
+
+def test_a_member_posts_under_a_pseudonym_in_the_club_that_allows_them(client):
+    _load()
+
+    comment = Comment.objects.get(pseudonym__isnull=False)
+    assert comment.pseudonym.name == "Frontline Fern"
+    assert comment.question.discussion.club.pseudonyms
+    assert not Comment.objects.filter(licence="").exists()
+    page = client.get(comment.question.discussion.get_absolute_url()).content.decode()
+    article = page[page.index(f'id="comment-{comment.pk}"') :]
+    article = article[: article.index("</article>")]
+    assert "Frontline Fern" in article
+    assert comment.author.name not in article
+    assert comment.author.username not in article
