@@ -5,6 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .orcid import is_configured
 
 
 class SignupForm(forms.Form):
@@ -82,6 +83,40 @@ class ProfileForm(OrcidOnceMixin, forms.ModelForm):
                 "Markdown works: **bold**, *italic*, [a link](https://…). Up to 1,000 characters."
             )
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["orcid"].help_text = orcid_hint(self.instance)
+
+
+def orcid_hint(member: User) -> str:
+    """The ORCID field's help: whether the iD is verified, and how to verify one."""
+    if member.orcid and member.orcid_verified:
+        return gettext(
+            "Verified: it came through signing in with ORCID. Changing it removes the verification."
+        )
+    if not is_configured():
+        return (
+            gettext("Unverified: you typed it.")
+            if member.orcid
+            else gettext("Optional, e.g. 0000-0002-1825-0097.")
+        )
+    url = reverse("socialaccount_connections")
+    if member.orcid:
+        return format_html(
+            gettext(
+                'Unverified: you typed it. <a href="{url}">Connect your ORCID account</a> '
+                "to show it verified."
+            ),
+            url=url,
+        )
+    return format_html(
+        gettext(
+            'Optional, e.g. 0000-0002-1825-0097. <a href="{url}">Connect your ORCID '
+            "account</a> to add it verified."
+        ),
+        url=url,
+    )
 
 
 class DeleteAccountForm(forms.Form):

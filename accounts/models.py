@@ -86,6 +86,13 @@ class User(AbstractUser):
         validators=[validate_orcid],
         help_text=_("Optional, e.g. 0000-0002-1825-0097."),
     )
+    # True only while ``orcid`` is the iD of the member's connected ORCID account: ORCID's
+    # sign-in proved it theirs. Set and cleared by the services (accounts/services.py).
+    orcid_verified = models.BooleanField(
+        _("ORCID iD verified"),
+        default=False,
+        help_text=_("The iD came through signing in with ORCID, not typed."),
+    )
     bio = models.TextField(_("short bio"), max_length=1000, blank=True)
     time_zone = models.CharField(
         _("time zone"),
@@ -120,6 +127,14 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("member")
         verbose_name_plural = _("members")
+        constraints = [
+            # An iD ORCID vouched for belongs to one account.
+            models.UniqueConstraint(
+                fields=["orcid"],
+                condition=Q(orcid_verified=True),
+                name="accounts_user_verified_orcid_unique",
+            )
+        ]
 
     def __str__(self):
         return self.display_name or self.username

@@ -1,8 +1,9 @@
 """
-Reads about a member that several apps ask: their standing (asked once per request) and the
-language to write to them in.
+Reads about a member that several apps ask: their standing (asked once per request), the
+language to write to them in, and the ORCID account connected to them.
 """
 
+from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 
 from core.languages import offered
@@ -50,3 +51,28 @@ def address_language(email: str) -> str | None:
         .first()
     )
     return member_language(member) if member is not None else None
+
+
+def member_connected_orcid(member: User) -> str:
+    """
+    The iD of the ORCID account connected to this member (signing in with ORCID proved it
+    theirs), or an empty string.
+    """
+    uid = (
+        SocialAccount.objects.filter(user_id=member.pk, provider="orcid")
+        .order_by("pk")
+        .values_list("uid", flat=True)
+        .first()
+    )
+    return uid or ""
+
+
+def member_orcid_is_connected(member: User) -> bool:
+    """Whether the member's iD is that of their connected ORCID account: what verifies it."""
+    return bool(member.orcid) and member.orcid == member_connected_orcid(member)
+
+
+def member_orcid_taken(*, orcid: str, member: User | None) -> bool:
+    """Whether a member other than ``member`` (anyone, if None) has ``orcid`` verified."""
+    others = User.objects.filter(orcid=orcid, orcid_verified=True)
+    return (others.exclude(pk=member.pk) if member is not None else others).exists()

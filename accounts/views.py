@@ -24,7 +24,8 @@ def profile(request, username):
     """A member's public profile and their comments, newest first."""
     member = get_object_or_404(get_user_model(), username=username, is_active=True)
     comments = (
-        member.comments.public()  # the comments app's rule for what anyone may read
+        # The comments app's rules: what anyone may read, and under the member's own name.
+        member.comments.public().under_own_name()
         .select_related("question__discussion__article")
         .order_by("-created_at", "-id")
     )

@@ -325,6 +325,7 @@ def test_a_members_public_profile_and_never_their_email(client, db):
         "display_name": "Ada L.",
         "affiliation": "Analytical Engines",
         "orcid": "0000-0002-1825-0097",
+        "orcid_verified": False,
         "orcid_url": "https://orcid.org/0000-0002-1825-0097",
         "bio_html": render_markdown("I *like* engines."),
         "url": f"{BASE}/members/ada/",
