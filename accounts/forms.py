@@ -72,7 +72,15 @@ class ProfileForm(OrcidOnceMixin, forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "affiliation", "orcid", "bio", "time_zone", "language"]
+        fields = [
+            "display_name",
+            "affiliation",
+            "orcid",
+            "bio",
+            "time_zone",
+            "language",
+            "named_in_proceedings",
+        ]
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 4}),
             # The zones' own names (IANA's "America/New_York"), the same in every language.

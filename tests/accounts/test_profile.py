@@ -200,3 +200,17 @@ def test_comment_headers_show_the_handle_to_mention_by_hand(client, discussion):
     comment = CommentFactory(question=discussion.questions.first())
     page = client.get(discussion.get_absolute_url()).content.decode()
     assert f'<span class="comment__handle">@{comment.author.username}</span>' in page
+
+
+def test_a_member_agrees_to_be_named_in_published_proceedings_and_takes_it_back(
+    member_client, member
+):
+    url = reverse("accounts:profile-edit")
+    assert "Name me in published proceedings" in member_client.get(url).content.decode()
+    data = {"display_name": member.display_name, "named_in_proceedings": "on"}
+    assert member_client.post(url, data).status_code == 302
+    member.refresh_from_db()
+    assert member.named_in_proceedings
+    member_client.post(url, {"display_name": member.display_name})
+    member.refresh_from_db()
+    assert not member.named_in_proceedings
