@@ -12,7 +12,8 @@ from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,7 @@ from . import services, sources
 from .forms import DoiForm, ImportConfirmForm, ImportForm, RecordForm, record_formsets
 from .models import AbstractSection, Article, Author, Journal, Subject
 from .signals import papers_changed
+from .tasks import open_access_check_on_commit
 
 
 @admin.register(Journal)
@@ -111,11 +113,21 @@ class ArticleAdmin(admin.ModelAdmin):
     inlines = [AuthorInline, AbstractSectionInline]
     list_display = ["title", "author_names", "journal", "year", "doi"]
     list_select_related = ["journal"]
-    list_filter = ["journal", "subjects", PublicationYearFilter]
+    list_filter = ["journal", "subjects", PublicationYearFilter, "notices__kind"]
     search_fields = ["title", "doi", "authors__family_name", "authors__given_name"]
     autocomplete_fields = ["journal", "subjects"]
     prepopulated_fields = {"slug": ("title",)}
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = [
+        "created_at",
+        "updated_at",
+        "open_copy_link",
+        "open_access_host",
+        "open_access_version",
+        "open_access_licence",
+        "open_access_checked_at",
+        "updates_checked_at",
+        "notice_list",
+    ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "doi"]}),
         (
@@ -134,6 +146,21 @@ class ArticleAdmin(admin.ModelAdmin):
             _("Access"),
             {"fields": ["url", "is_open_access", ("licence", "licence_url")]},
         ),
+        (
+            _("Open copy and notices"),
+            {
+                "fields": [
+                    "open_copy_link",
+                    ("open_access_host", "open_access_version", "open_access_licence"),
+                    ("open_access_checked_at", "updates_checked_at"),
+                    "notice_list",
+                ],
+                "description": _(
+                    "Found by Unpaywall and Crossref when the paper is added, then by the "
+                    "scheduled checks (check_open_access, check_paper_updates)."
+                ),
+            },
+        ),
         (None, {"fields": ["subjects"]}),
         (_("History"), {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
     ]
@@ -148,6 +175,46 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description=_("year"), ordering="published_on")
     def year(self, article):
         return article.published_on.year
+
+    @admin.display(description=_("open copy"))
+    def open_copy_link(self, article):
+        if not article.open_access_url:
+            return "–"
+        return format_html('<a href="{0}">{0}</a>', article.open_access_url)
+
+    @admin.display(description=_("notices"))
+    def notice_list(self, article):
+        """
+        Retractions, corrections and newer versions found at Crossref: shown, not edited
+        (no inline, whose forms every save of the paper would have to post), as Crossref
+        is their source.
+        """
+        notices = list(article.notices.all()) if article.pk else []
+        if not notices:
+            return "–"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li>{} <a href="{}">{}</a> {} <span class="quiet">{}</span></li>',
+                (
+                    (
+                        notice.get_kind_display(),
+                        notice.doi_url,
+                        notice.doi,
+                        notice.date or "",
+                        gettext("first seen %(when)s")
+                        % {"when": date_format(notice.first_seen_at, "DATE_FORMAT")},
+                    )
+                    for notice in notices
+                ),
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.doi and "doi" in form.changed_data:
+            open_access_check_on_commit(obj.pk)  # a new DOI: look for its open copy
 
     # --- Add by DOI and Import records ---------------------------------------------------
 

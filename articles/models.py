@@ -1,10 +1,14 @@
+import datetime
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
@@ -77,6 +81,73 @@ class ArticleQuerySet(models.QuerySet):
         """Everything a citation line needs, in a fixed number of queries."""
         return self.select_related("journal").prefetch_related("authors")
 
+    def with_doi(self):
+        return self.exclude(doi=None)
+
+    def open_access_due(self, *, stale_days: int):
+        """Papers with a DOI whose open copy was never looked up, or not for ``stale_days``."""
+        since = timezone.now() - datetime.timedelta(days=stale_days)
+        return self.with_doi().filter(
+            models.Q(open_access_checked_at=None) | models.Q(open_access_checked_at__lt=since)
+        )
+
+    def discussed(self):
+        """
+        Papers that a discussion which is not a draft is about, in any club (a private
+        club's readers need to know of a retraction too). The discussions app declares the
+        relation and its statuses; they are reached through it, as it sits above this app.
+        """
+        discussion = self.model._meta.get_field("discussions").related_model
+        return self.filter(
+            pk__in=discussion._default_manager.exclude(status="draft").values("article_id")
+        )
+
+
+class OpenAccessHost(models.TextChoices):
+    """Who hosts an open copy (Unpaywall's ``host_type``)."""
+
+    PUBLISHER = "publisher", _("publisher")
+    REPOSITORY = "repository", _("repository")
+
+
+class OpenAccessVersion(models.TextChoices):
+    """Which version of the paper an open copy is (Unpaywall's ``version``)."""
+
+    SUBMITTED = "submittedVersion", _("submitted manuscript")
+    ACCEPTED = "acceptedVersion", _("author’s accepted manuscript")
+    PUBLISHED = "publishedVersion", _("published version")
+
+
+@dataclass(frozen=True)
+class OpenCopy:
+    """Where a reader can read a paper free, and which copy that is."""
+
+    url: str
+    host: str = ""  # an OpenAccessHost, or "" when unknown
+    version: str = ""  # an OpenAccessVersion, or "" when unknown
+    licence: str = ""  # as its source writes it: "cc-by" (Unpaywall), "CC BY 4.0"
+
+    @property
+    def description(self) -> str:
+        """ "author's accepted manuscript, repository": what the link leads to."""
+        parts = []
+        if self.version in OpenAccessVersion.values:
+            parts.append(str(OpenAccessVersion(self.version).label))
+        if self.host in OpenAccessHost.values:
+            parts.append(str(OpenAccessHost(self.host).label))
+        return ", ".join(parts)
+
+    @property
+    def licence_name(self) -> str:
+        """A Creative Commons licence as people write it ("CC BY-NC"); "" for others."""
+        licence = self.licence.strip()
+        if licence.lower().startswith("cc0"):
+            return licence.upper()
+        if licence.lower().startswith("cc-"):
+            kind = licence[3:].upper()
+            return f"CC {kind}"
+        return licence if licence.upper().startswith("CC ") else ""
+
 
 class Article(models.Model):
     """
@@ -137,6 +208,24 @@ class Article(models.Model):
     subjects = models.ManyToManyField(
         Subject, related_name="articles", blank=True, verbose_name=_("subjects and keywords")
     )
+    # Where the paper can be read free, as Unpaywall last said (articles.openaccess).
+    open_access_url = models.URLField(
+        _("open copy"),
+        max_length=1000,
+        blank=True,
+        help_text=_("A free, legal copy of the paper, found by Unpaywall."),
+    )
+    open_access_host = models.CharField(
+        _("open copy host"), max_length=20, choices=OpenAccessHost.choices, blank=True
+    )
+    open_access_version = models.CharField(
+        _("open copy version"), max_length=20, choices=OpenAccessVersion.choices, blank=True
+    )
+    open_access_licence = models.CharField(_("open copy licence"), max_length=100, blank=True)
+    open_access_checked_at = models.DateTimeField(_("open copy looked up"), null=True, blank=True)
+    # When Crossref was last asked for retractions, corrections and newer versions
+    # (articles.updates): a paper never asked has no notices, so pages need not look.
+    updates_checked_at = models.DateTimeField(_("updates checked"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -205,6 +294,29 @@ class Article(models.Model):
     def link(self) -> str:
         """Where a reader should go for the full text: the DOI resolver, else the link."""
         return self.doi_url or self.url
+
+    @property
+    def open_copy(self) -> OpenCopy | None:
+        """
+        The copy to send a reader to for free: Unpaywall's best one, else (a paper open
+        access from its publisher's record, not yet or never found by Unpaywall) the
+        publisher's; None for a paper with no known free copy.
+        """
+        if self.open_access_url:
+            return OpenCopy(
+                url=self.open_access_url,
+                host=self.open_access_host,
+                version=self.open_access_version,
+                licence=self.open_access_licence,
+            )
+        if self.is_open_access and self.link:
+            return OpenCopy(
+                url=self.url or self.doi_url,
+                host=OpenAccessHost.PUBLISHER,
+                version=OpenAccessVersion.PUBLISHED,
+                licence=self.licence,
+            )
+        return None
 
 
 class Author(models.Model):
@@ -295,3 +407,121 @@ class AbstractSection(models.Model):
     def clean(self):
         if not self.body.strip():
             raise ValidationError({"body": _("An abstract section needs some text.")})
+
+
+class PaperNotice(models.Model):
+    """
+    Something published about a paper after it that its readers should know of: a
+    retraction, a correction, an expression of concern, a newer version. Found at Crossref
+    by ``manage.py check_paper_updates`` (articles.updates), once per paper, kind and DOI;
+    kept when Crossref stops listing it, as a notice once published stays published.
+    """
+
+    class Kind(models.TextChoices):
+        RETRACTION = "retraction", _("retraction")
+        PARTIAL_RETRACTION = "partial_retraction", _("partial retraction")
+        WITHDRAWAL = "withdrawal", _("withdrawal")
+        REMOVAL = "removal", _("removal")
+        EXPRESSION_OF_CONCERN = "expression_of_concern", _("expression of concern")
+        CORRECTION = "correction", _("correction")
+        ERRATUM = "erratum", _("erratum")
+        CORRIGENDUM = "corrigendum", _("corrigendum")
+        ADDENDUM = "addendum", _("addendum")
+        CLARIFICATION = "clarification", _("clarification")
+        NEW_VERSION = "new_version", _("newer version")
+        NEW_EDITION = "new_edition", _("new edition")
+        OTHER_VERSION = "other_version", _("other version")
+        UPDATE = "update", _("other update")
+
+    # How loudly each kind is shown, most serious first (templates/articles/_paper_status.html).
+    SERIOUS = "serious"
+    CAUTION = "caution"
+    VERSION = "version"
+    INFO = "info"
+    SEVERITY: dict[str, str] = {
+        Kind.RETRACTION: SERIOUS,
+        Kind.PARTIAL_RETRACTION: SERIOUS,
+        Kind.WITHDRAWAL: SERIOUS,
+        Kind.REMOVAL: SERIOUS,
+        Kind.EXPRESSION_OF_CONCERN: CAUTION,
+        Kind.NEW_VERSION: VERSION,
+        Kind.NEW_EDITION: VERSION,
+        Kind.OTHER_VERSION: VERSION,
+    }
+    SEVERITY_ORDER = (SERIOUS, CAUTION, VERSION, INFO)
+    # What the page says, and the link's words.
+    HEADLINES: dict[str, Promise] = {
+        Kind.RETRACTION: _("This paper has been retracted."),
+        Kind.PARTIAL_RETRACTION: _("Part of this paper has been retracted."),
+        Kind.WITHDRAWAL: _("This paper has been withdrawn."),
+        Kind.REMOVAL: _("This paper has been removed by its publisher."),
+        Kind.EXPRESSION_OF_CONCERN: _("An expression of concern about this paper was published."),
+        Kind.CORRECTION: _("A correction to this paper was published."),
+        Kind.ERRATUM: _("An erratum to this paper was published."),
+        Kind.CORRIGENDUM: _("A corrigendum to this paper was published."),
+        Kind.ADDENDUM: _("An addendum to this paper was published."),
+        Kind.CLARIFICATION: _("A clarification of this paper was published."),
+        Kind.NEW_VERSION: _("A newer version of this paper exists."),
+        Kind.NEW_EDITION: _("A new edition of this paper exists."),
+        Kind.OTHER_VERSION: _("Another version of this paper exists."),
+        Kind.UPDATE: _("An update to this paper was published."),
+    }
+    LINK_TEXTS: dict[str, Promise] = {
+        Kind.RETRACTION: _("Read the retraction notice"),
+        Kind.EXPRESSION_OF_CONCERN: _("Read the expression of concern"),
+        Kind.NEW_VERSION: _("Read the newer version"),
+        Kind.NEW_EDITION: _("Read the new edition"),
+        Kind.OTHER_VERSION: _("Read the other version"),
+    }
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="notices", verbose_name=_("paper")
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    doi = models.CharField(
+        _("DOI"), max_length=255, help_text=_("The notice's DOI, or the other version's.")
+    )
+    date = models.DateField(_("date"), null=True, blank=True)
+    label = models.CharField(
+        _("label"), max_length=200, blank=True, help_text=_("As Crossref names it.")
+    )
+    first_seen_at = models.DateTimeField(_("first seen"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-first_seen_at"]
+        verbose_name = _("paper notice")
+        verbose_name_plural = _("paper notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "kind", "doi"], name="papernotice_unique_per_paper"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.doi}"
+
+    @property
+    def doi_url(self) -> str:
+        return doi_url(self.doi)
+
+    @property
+    def severity(self) -> str:
+        return self.SEVERITY.get(self.kind, self.INFO)
+
+    @property
+    def headline(self) -> str:
+        return str(self.HEADLINES.get(self.kind, self.HEADLINES[self.Kind.UPDATE]))
+
+    @property
+    def link_text(self) -> str:
+        return str(self.LINK_TEXTS.get(self.kind, _("Read the notice")))
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        """Most serious first, then newest first (a notice without date last), then by kind."""
+        day = self.date or datetime.date.min
+        return (
+            self.SEVERITY_ORDER.index(self.severity),
+            -day.toordinal(),
+            self.Kind.values.index(self.kind) if self.kind in self.Kind.values else 0,
+        )

@@ -11,6 +11,9 @@ ends here, in one of three functions:
 * ``article_import`` writes a batch: each record in its own transaction, so a bad record
   is reported and skipped without stopping or half-saving the others. A record whose DOI
   is already on file is skipped, unless the caller asks for that paper to be updated.
+
+Once a paper with a DOI is saved, a background task looks for a free copy of it
+(``tasks.open_access_check``, Unpaywall); the paper is saved whatever Unpaywall does.
 """
 
 from collections.abc import Collection, Iterable
@@ -28,6 +31,7 @@ from core.slugs import free_slug
 from .models import AbstractSection, Article, Author, Journal, Subject
 from .records import ArticleRecord, ParsedEntry
 from .signals import papers_changed
+from .tasks import open_access_check_on_commit
 
 # Words skipped when a title's first words go into a paper's slug.
 _SLUG_STOP_WORDS = {"a", "an", "the", "of", "on", "in", "and", "for", "to", "with", "at"}
@@ -247,6 +251,7 @@ def _save(article: Article, record: ArticleRecord) -> Article:
     and an update must never blank what a curator or a richer source put there.
     """
     new = article.pk is None
+    previous_doi = article.doi
 
     def pick(value, current):
         return value if value or new else current
@@ -304,6 +309,9 @@ def _save(article: Article, record: ArticleRecord) -> Article:
         article.subjects.set([_subject(name) for name in dict.fromkeys(record.subjects)])
     # The search index, author pages and discussion pages follow, in this transaction.
     papers_changed.send(sender=Article, articles=[article.pk])
+    if article.doi and (new or article.doi != previous_doi or not article.open_access_checked_at):
+        # Where it can be read free, asked of Unpaywall in the background once saved.
+        open_access_check_on_commit(article.pk)
     return article
 
 
