@@ -22,11 +22,12 @@ def discussion_cite(request, slug, fmt):
     discussion = get_object_or_404(
         Discussion.objects.visible_to(request.user).select_related("article", "host"), slug=slug
     )
-    page = citations.webpage_for_discussion(
-        discussion,
-        url=request.build_absolute_uri(discussion.get_absolute_url()),
-        today=timezone.localdate(),
-    )
+    # Published proceedings are cited by their DOI, in place of the page's address (APA 7).
+    if discussion.doi:
+        url = f"https://doi.org/{discussion.doi}"
+    else:
+        url = request.build_absolute_uri(discussion.get_absolute_url())
+    page = citations.webpage_for_discussion(discussion, url=url, today=timezone.localdate())
     return citation_download(
         citation_format.webpage(page), citation_format=citation_format, stem=discussion.slug
     )

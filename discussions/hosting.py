@@ -155,6 +155,22 @@ def discussion_translation_save(
     return bool(commentary or own)
 
 
+def discussion_doi_set(*, discussion: Discussion, doi: str) -> bool:
+    """
+    Record the DOI of the discussion's published proceedings, raising its version so that
+    its pages (and their citation) show it. False if it already had this DOI.
+    """
+    doi = doi.strip()
+    if not doi:
+        raise ValidationError(_("A DOI is needed."), code="no_doi")
+    with transaction.atomic():
+        changed = Discussion.objects.filter(pk=discussion.pk).exclude(doi=doi).update(doi=doi)
+        if changed:  # what its pages show; nothing indexed for search changes
+            caching.discussions_changed([discussion.pk])
+    discussion.doi = doi
+    return bool(changed)
+
+
 def _question_texts(questions: list[str]) -> list[str]:
     """The questions as written, empty ones dropped; at least one, or ValidationError."""
     texts = [text.strip() for text in questions if text.strip()]
