@@ -15,6 +15,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from accounts import views as account_views
 from config import health
+from discovery import export_views
 
 admin.site.site_header = _("Journal Club administration")
 admin.site.site_title = _("Journal Club admin")
@@ -66,6 +67,8 @@ urlpatterns += [
         ),
         name="favicon",
     ),
+    # oEmbed cards of public discussions, for their addresses in every language (/fr/...).
+    path("oembed", export_views.oembed_card, name="oembed"),
     path("healthz", health.healthz, name="healthz"),
     path("healthz/tasks", health.tasks, name="healthz-tasks"),
     # The read-only API: one address in every language, its version in the path (api/).

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import feeds, views
+from . import export_views, feeds, views
 from .sitemaps import SITEMAPS
 
 app_name = "discovery"
@@ -28,6 +28,12 @@ urlpatterns = [
         "feeds/members/<str:username>/comments/",
         feeds.MemberCommentsFeed(),
         name="feed-member-comments",
+    ),
+    # A discussion's comments as W3C Web Annotations (export_views.py; oEmbed: config/urls.py).
+    path(
+        "discussions/<slug:slug>/annotations.jsonld",
+        export_views.discussion_annotations,
+        name="annotations",
     ),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),

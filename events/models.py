@@ -44,8 +44,10 @@ class MeetingQuerySet(models.QuerySet):
         )
 
     def for_calendar(self):
-        """Everything an iCalendar event or a listing shows, in one query."""
-        return self.select_related("discussion__article").order_by("starts_at", "pk")
+        """Everything an iCalendar event or a listing (and its JSON-LD) shows, in one query."""
+        return self.select_related("discussion__article", "discussion__club").order_by(
+            "starts_at", "pk"
+        )
 
 
 class Meeting(models.Model):
