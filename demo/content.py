@@ -1359,7 +1359,9 @@ def _load_comments(
         parent = posted[spec.parent] if spec.parent else None
         pseudonym = (
             Pseudonym.objects.get_or_create(
-                discussion=discussion, member=members[spec.author], defaults={"name": spec.pseudonym}
+                discussion=discussion,
+                member=members[spec.author],
+                defaults={"name": spec.pseudonym},
             )[0]
             if spec.pseudonym
             else None

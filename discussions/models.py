@@ -362,7 +362,9 @@ class Pseudonym(models.Model):
                 models.functions.Lower("name"),
                 "discussion",
                 name="pseudonym_unique_name",
-                violation_error_message=_("Someone in this discussion already posts under that name."),
+                violation_error_message=_(
+                    "Someone in this discussion already posts under that name."
+                ),
             ),
         ]
 
@@ -703,7 +705,8 @@ class Comment(models.Model):
     @property
     def shown_author_name(self) -> str:
         """The name readers see: the pseudonym, or the author's name."""
-        return self.pseudonym.name if self.pseudonym_id else self.author.name
+        pseudonym = self.pseudonym  # no query when there is none
+        return pseudonym.name if pseudonym is not None else self.author.name
 
 
 class CommentRevision(models.Model):

@@ -740,7 +740,7 @@ def _quote(comment: Comment, selection: str | None) -> str:
     text = (selection or "").strip() or comment.body
     quoted = "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
     link = reverse("discussions:comment", kwargs={"pk": comment.pk})
-    who = comment.pseudonym.name if comment.pseudonym_id else f"@{comment.author.username}"
+    who = comment.shown_author_name if comment.pseudonym_id else f"@{comment.author.username}"
     return f"{quoted}\n>\n> — [{who}]({link})\n\n"
 
 

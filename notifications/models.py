@@ -334,11 +334,9 @@ class Notification(models.Model):
     def summary(self) -> str:
         """One translated sentence saying what happened."""
         actor = self.actor.name if self.actor else gettext("Someone")
-        if self.comment is not None and self.comment.pseudonym_id and (
-            self.actor_id == self.comment.author_id
-        ):
+        if self.comment is not None and self.actor_id == self.comment.author_id:
             # The comment's author acted under a pseudonym: they are only that here.
-            actor = self.comment.pseudonym.name
+            actor = self.comment.shown_author_name if self.comment.pseudonym_id else actor
         match self.kind:
             case self.Kind.REPLY:
                 text = gettext("%(actor)s replied to your comment")
