@@ -83,6 +83,9 @@ def english_words() -> set[str]:
 
 def _without_placeholders(text: str) -> str:
     text = re.sub(r"%\(\w+\)[sd]|\{\{?[^}]*\}?\}|<[^>]+>|&\w+;", " ", text or "")
+    # Names of commands, options and settings read the same in every language: their
+    # words do not make English words French.
+    text = re.sub(r"--[\w-]+|\b\w+_\w+\b", " ", text)
     return re.sub(r"https?://\S+", " ", text)
 
 
