@@ -151,11 +151,52 @@ class PaperSerializer(PaperRefSerializer):
     licence = serializers.CharField()
     licence_url = serializers.CharField()
     full_text_url = serializers.CharField(source="url")
+    open_access_url = serializers.SerializerMethodField(
+        help_text="A free, legal copy of the paper (Unpaywall's best one, else the publisher's "
+        "open access copy), or null when none is known."
+    )
+    open_access_host = serializers.SerializerMethodField(
+        help_text="Who hosts the free copy, or null when unknown or there is none."
+    )
+    open_access_version = serializers.SerializerMethodField(
+        help_text="Which version the free copy is, or null when unknown or there is none."
+    )
+    open_access_licence = serializers.SerializerMethodField(
+        help_text='The free copy\'s licence as its source gives it ("cc-by" from Unpaywall, '
+        '"CC BY 4.0" from the publisher\'s record), or an empty string.'
+    )
+    open_access_checked_at = serializers.DateTimeField(
+        allow_null=True, help_text="When Unpaywall was last asked; null if never."
+    )
     authors = AuthorSerializer(many=True)
     subjects = SubjectSerializer(many=True)
     abstract = AbstractSectionSerializer(many=True, source="abstract_sections")
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+    @extend_schema_field({"type": ["string", "null"], "format": "uri"})
+    def get_open_access_url(self, article):
+        copy = article.open_copy
+        return copy.url if copy else None
+
+    @extend_schema_field({"type": ["string", "null"], "enum": ["publisher", "repository", None]})
+    def get_open_access_host(self, article):
+        copy = article.open_copy
+        return (copy.host or None) if copy else None
+
+    @extend_schema_field(
+        {
+            "type": ["string", "null"],
+            "enum": ["submittedVersion", "acceptedVersion", "publishedVersion", None],
+        }
+    )
+    def get_open_access_version(self, article):
+        copy = article.open_copy
+        return (copy.version or None) if copy else None
+
+    def get_open_access_licence(self, article) -> str:
+        copy = article.open_copy
+        return copy.licence if copy else ""
 
 
 # --- Discussions ------------------------------------------------------------------------------
@@ -281,8 +322,13 @@ class DiscussionDetailSerializer(DiscussionSerializer):
 
 
 class CommentAuthorSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    display_name = serializers.CharField()
+    username = serializers.CharField(
+        allow_null=True, help_text="The member's handle; null under a pseudonym."
+    )
+    display_name = serializers.CharField(help_text="Their name, or the pseudonym.")
+    pseudonym = serializers.BooleanField(
+        help_text="Posted under a pseudonym chosen for this discussion: nothing says whose."
+    )
     url = serializers.URLField(allow_null=True)
     api_url = serializers.URLField(allow_null=True)
 
@@ -365,10 +411,19 @@ class CommentSerializer(serializers.Serializer):
     def get_author(self, comment):
         if comment.removed:
             return None
+        if comment.pseudonym is not None:
+            return {
+                "username": None,
+                "display_name": comment.pseudonym,
+                "pseudonym": True,
+                "url": None,
+                "api_url": None,
+            }
         active = comment.author_active
         return {
             "username": comment.author_username,
             "display_name": comment.author_display_name or comment.author_username,
+            "pseudonym": False,
             "url": site_url("accounts:profile", comment.author_username) if active else None,
             "api_url": api_url("member-detail", comment.author_username) if active else None,
         }
@@ -452,6 +507,10 @@ class MemberSerializer(serializers.Serializer):
     display_name = serializers.CharField(source="name")
     affiliation = serializers.CharField()
     orcid = serializers.CharField(help_text="Their ORCID iD, or an empty string.")
+    orcid_verified = serializers.BooleanField(
+        help_text="True when the iD came through signing in with ORCID (ORCID vouched for "
+        "it); false when the member typed it, or has none."
+    )
     orcid_url = serializers.SerializerMethodField()
     bio_html = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
