@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "demo",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.orcid",
     "django_htmx",
     "template_partials",
 ]
@@ -201,6 +203,38 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "discussions:home"
 # Messages name members as other members see them ("Signed in as Omar Haddad"), never
 # by their internal username.
 ACCOUNT_USER_DISPLAY = str
+
+# Signing up, signing in and connecting an account with ORCID (allauth's ORCID provider,
+# ORCID's public API): the iD ORCID vouches for becomes the member's, marked verified
+# (accounts/adapters.py). Off without ORCID_CLIENT_ID: no button anywhere, and the ORCID
+# addresses answer 404. sandbox.orcid.org is ORCID's registry for trying it out.
+ORCID_CLIENT_ID = os.environ.get("ORCID_CLIENT_ID", "").strip()
+ORCID_CLIENT_SECRET = os.environ.get("ORCID_CLIENT_SECRET", "").strip()
+JOURNAL_CLUB_ORCID_DOMAIN = os.environ.get("JOURNAL_CLUB_ORCID_DOMAIN", "").strip() or "orcid.org"
+if JOURNAL_CLUB_ORCID_DOMAIN not in {"orcid.org", "sandbox.orcid.org"}:
+    raise ImproperlyConfigured(
+        "JOURNAL_CLUB_ORCID_DOMAIN must be orcid.org or sandbox.orcid.org, "
+        f"not {JOURNAL_CLUB_ORCID_DOMAIN!r}."
+    )
+if ORCID_CLIENT_ID and not ORCID_CLIENT_SECRET:
+    raise ImproperlyConfigured("ORCID_CLIENT_SECRET must be set when ORCID_CLIENT_ID is.")
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "orcid": {
+        "BASE_DOMAIN": JOURNAL_CLUB_ORCID_DOMAIN,
+        "MEMBER_API": False,
+        "APPS": (
+            [{"client_id": ORCID_CLIENT_ID, "secret": ORCID_CLIENT_SECRET}]
+            if ORCID_CLIENT_ID
+            else []
+        ),
+    }
+}
+# The sign-up form always shows, even when ORCID gives an email address: a display name,
+# an address to confirm (as for everyone) and the code of conduct to agree to.
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = ACCOUNT_EMAIL_VERIFICATION
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
 
 # --- Email ----------------------------------------------------------------------------
 # Locally, emails (including the sign-up verification link) are printed to the console.
@@ -381,6 +415,49 @@ JOURNAL_CLUB_TASKS_STALE = env_int("JOURNAL_CLUB_TASKS_STALE", 300, minimum=1)
 # The site's address, for the absolute links in emails (no trailing slash).
 JOURNAL_CLUB_BASE_URL = os.environ.get("JOURNAL_CLUB_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# --- Proceedings as files ---------------------------------------------------------------------
+# A PDF of a discussion's proceedings (proceedings/tasks.py) larger than this many bytes is
+# not kept: the export fails and asks for one question or the syntheses only. So does one
+# of more comments than JOURNAL_CLUB_PROCEEDINGS_MAX_COMMENTS, refused before its layout,
+# which holds every page in the worker's memory: about 0.3 MB a comment (1.5 GB at 5,000;
+# bench/proceedings.py).
+JOURNAL_CLUB_PROCEEDINGS_MAX_BYTES = env_int(
+    "JOURNAL_CLUB_PROCEEDINGS_MAX_BYTES", 25 * 1024 * 1024, minimum=1
+)
+JOURNAL_CLUB_PROCEEDINGS_MAX_COMMENTS = env_int(
+    "JOURNAL_CLUB_PROCEEDINGS_MAX_COMMENTS", 5_000, minimum=1
+)
+
+# --- A DOI for the proceedings ----------------------------------------------------------
+# A closed discussion's proceedings deposited on Zenodo (proceedings/zenodo.py): off without
+# ZENODO_TOKEN (a personal token with the deposit:write and deposit:actions scopes). Try it
+# with Zenodo's test copy: JOURNAL_CLUB_ZENODO_URL=https://sandbox.zenodo.org/api and a
+# token made there. Each DOI is then announced to a COAR Notify inbox (proceedings/coar.py),
+# off without JOURNAL_CLUB_COAR_INBOX; the target's id defaults to the inbox's site, and our
+# own inbox (where replies would go: this site reads none) to the site's address.
+import re  # noqa: E402
+
+ZENODO_TOKEN = os.environ.get("ZENODO_TOKEN", "").strip()
+JOURNAL_CLUB_ZENODO_URL = (
+    os.environ.get("JOURNAL_CLUB_ZENODO_URL", "").strip() or "https://zenodo.org/api"
+).rstrip("/")
+JOURNAL_CLUB_ZENODO_COMMUNITY = os.environ.get("JOURNAL_CLUB_ZENODO_COMMUNITY", "").strip()
+JOURNAL_CLUB_COAR_INBOX = os.environ.get("JOURNAL_CLUB_COAR_INBOX", "").strip()
+JOURNAL_CLUB_COAR_TARGET_ID = os.environ.get("JOURNAL_CLUB_COAR_TARGET_ID", "").strip()
+JOURNAL_CLUB_COAR_ORIGIN_INBOX = (
+    os.environ.get("JOURNAL_CLUB_COAR_ORIGIN_INBOX", "").strip() or f"{JOURNAL_CLUB_BASE_URL}/"
+)
+for _name, _address in [
+    ("JOURNAL_CLUB_ZENODO_URL", JOURNAL_CLUB_ZENODO_URL),
+    ("JOURNAL_CLUB_COAR_INBOX", JOURNAL_CLUB_COAR_INBOX),
+    ("JOURNAL_CLUB_COAR_TARGET_ID", JOURNAL_CLUB_COAR_TARGET_ID),
+    ("JOURNAL_CLUB_COAR_ORIGIN_INBOX", JOURNAL_CLUB_COAR_ORIGIN_INBOX),
+]:
+    if _address and not re.match(r"https?://[^/\s]+(/\S*)?$", _address):
+        raise ImproperlyConfigured(f"{_name} must be an http(s) address, not {_address!r}.")
+if JOURNAL_CLUB_COAR_INBOX and not JOURNAL_CLUB_COAR_TARGET_ID:
+    JOURNAL_CLUB_COAR_TARGET_ID = re.sub(r"^(https?://[^/]+).*$", r"\1/", JOURNAL_CLUB_COAR_INBOX)
+
 # --- Security headers ---------------------------------------------------------------------
 # A strict Content-Security-Policy (django-csp): scripts and styles only from this site,
 # nothing inline, no plugins, no framing. htmx's own inline indicator styles are turned off
@@ -397,7 +474,12 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:", *([MEDIA_URL] if MEDIA_URL.startswith("https://") else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
-        "form-action": [SELF],
+        # "Sign in with ORCID" posts here and is redirected to ORCID's sign-in page, which
+        # browsers check against form-action too.
+        "form-action": [
+            SELF,
+            *([f"https://{JOURNAL_CLUB_ORCID_DOMAIN}"] if ORCID_CLIENT_ID else []),
+        ],
         "frame-ancestors": [NONE],
         "object-src": [NONE],
         "base-uri": [SELF],

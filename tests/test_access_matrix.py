@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from api import services as api_services
 from clubs.models import Invitation, JoinRequest, Membership, Nomination, token_digest
@@ -91,6 +92,26 @@ MATRIX = {
         lambda w: reverse("discussions:cite", args=[w.discussion.slug, "bib"]),
         everyone(),
     ),
+    # A discussion's proceedings (and one question's) in each format: whoever may read it.
+    # The PDF is queued (the test's transaction never commits) and its reader sent to its
+    # page; that page's POST asks for it.
+    **{
+        f"proceedings:{prefix}{name}": (
+            lambda w, prefix=prefix, name=name: reverse(
+                f"proceedings:{prefix}{name}",
+                args=[w.discussion.slug, 1] if prefix else [w.discussion.slug],
+            ),
+            table,
+        )
+        for prefix in ("", "question-")
+        for name, table in [
+            ("html", everyone()),
+            ("markdown", everyone()),
+            ("jsonld", everyone()),
+            ("pdf", everyone(get=302)),
+            ("pdf-status", everyone(post=302)),
+        ]
+    },
     "discussions:comment": (lambda w: w.comment.get_absolute_url(), everyone(get=302)),
     "discussions:comment-revisions": (
         lambda w: reverse("discussions:comment-revisions", args=[w.comment.pk]),
@@ -135,6 +156,20 @@ MATRIX = {
     "discovery:feed-member-comments": (
         lambda w: reverse("discovery:feed-member-comments", args=[w.users["member"].username]),
         everyone(post=200),
+    ),
+    # What other programs read of a discussion: its comments as W3C Web Annotations, and
+    # its oEmbed card (public discussions only, given by their full address).
+    "discovery:annotations": (
+        lambda w: reverse("discovery:annotations", args=[w.discussion.slug]),
+        everyone(),
+    ),
+    "oembed": (
+        lambda w: (
+            reverse("oembed")
+            + "?"
+            + urlencode({"url": f"http://testserver{w.discussion.get_absolute_url()}"})
+        ),
+        everyone(),
     ),
     "discovery:sitemap": (lambda w: reverse("discovery:sitemap"), everyone(post=200)),
     "discovery:robots": (lambda w: reverse("discovery:robots"), everyone()),
@@ -205,6 +240,17 @@ MATRIX = {
     "discussions:discussion-translate": (
         lambda w: reverse("discussions:discussion-translate", args=[w.discussion.slug]),
         members_only(get=403, post=403, host=(200, 302), staff=(200, 302)),
+    ),
+    # Publishing the proceedings with a DOI: its hosts see the page; the world's discussion
+    # is open (and no Zenodo token is set), so publishing is refused, and with no deposit
+    # there is no announcement to send again (tests/proceedings/test_deposit_views.py).
+    "proceedings:deposit": (
+        lambda w: reverse("proceedings:deposit", args=[w.discussion.slug]),
+        members_only(get=403, post=403, host=(200, 403), staff=(200, 403)),
+    ),
+    "proceedings:deposit-announce": (
+        lambda w: reverse("proceedings:deposit-announce", args=[w.discussion.slug]),
+        members_only(get=405, post=403, host=(405, 404), staff=(405, 404)),
     ),
     # Flagging: confirmed, unsuspended members; not their own comment.
     "moderation:flag": (
@@ -425,6 +471,28 @@ MATRIX = {
     "account_confirm_login_code": (
         lambda w: reverse("account_confirm_login_code"),
         everyone(get=302, post=302),  # login by code is off: nothing to confirm
+    ),
+    # Signing in with ORCID (allauth's socialaccount). The suite runs without an ORCID
+    # client, so its addresses are not found; tests/accounts/test_orcid.py has one.
+    "orcid_login": (lambda w: reverse("orcid_login"), dict.fromkeys(ROLES, (404, 404))),
+    "orcid_callback": (lambda w: reverse("orcid_callback"), dict.fromkeys(ROLES, (404, 404))),
+    # The last step of signing up with ORCID: with no ORCID sign-in under way, to sign in.
+    "socialaccount_signup": (
+        lambda w: reverse("socialaccount_signup"),
+        everyone(get=302, post=302),
+    ),
+    "socialaccount_login_cancelled": (
+        lambda w: reverse("socialaccount_login_cancelled"),
+        everyone(post=405),
+    ),
+    "socialaccount_login_error": (
+        lambda w: reverse("socialaccount_login_error"),
+        everyone(get=401, post=405),
+    ),
+    # Connected accounts, among the account settings (an empty POST: the form's errors).
+    "socialaccount_connections": (
+        lambda w: reverse("socialaccount_connections"),
+        members_only(post=200),
     ),
     # The read-only API: everyone reads (a signed-in browser reads as a visitor: only a
     # personal token is a way in), nobody writes. tests/api/ decides who reads what.

@@ -22,6 +22,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from clubs.models import Club, Invitation, JoinRequest, Nomination, token_digest
 from discussions.models import Discussion
@@ -233,11 +234,50 @@ CLUB_MATRIX = {
         READ,
         hidden_from_outsiders(READ),
     ),
+    # A discussion's proceedings in each format, read by whoever may read the discussion
+    # (the PDF is queued, its reader sent to its page, whose POST asks for it).
+    **{
+        f"proceedings:{prefix}{name}": (
+            lambda w, prefix=prefix, name=name: reverse(
+                f"proceedings:{prefix}{name}",
+                args=[w.discussion.slug, 1] if prefix else [w.discussion.slug],
+            ),
+            methods,
+            table,
+            hidden_from_outsiders(table),
+        )
+        for prefix in ("", "question-")
+        for name, methods, table in [
+            ("html", GET, READ),
+            ("markdown", GET, READ),
+            ("jsonld", GET, READ),
+            ("pdf", GET, statuses(302)),
+            ("pdf-status", BOTH, statuses((200, 302))),
+        ]
+    },
     "discovery:feed-discussion-comments": (
         lambda w: reverse("discovery:feed-discussion-comments", args=[w.discussion.slug]),
         BOTH,
         statuses((200, 200)),
         statuses((404, 404)),
+    ),
+    # A discussion's comments as W3C Web Annotations: whoever may read the discussion.
+    "discovery:annotations": (
+        lambda w: reverse("discovery:annotations", args=[w.discussion.slug]),
+        GET,
+        READ,
+        hidden_from_outsiders(READ),
+    ),
+    # Its oEmbed card: public discussions only, for everyone (an embed is seen by anyone).
+    "oembed": (
+        lambda w: (
+            reverse("oembed")
+            + "?"
+            + urlencode({"url": f"http://testserver{w.discussion.get_absolute_url()}"})
+        ),
+        GET,
+        READ,
+        statuses(404),
     ),
     "events:meeting-ics": (
         lambda w: reverse("events:meeting-ics", args=[w.meeting.pk]),
@@ -321,6 +361,24 @@ CLUB_MATRIX = {
         ),
         True,
     ),
+    # Publishing its proceedings with a DOI: its host and the club's leads see the page; the
+    # world's discussion is open, so publishing is refused, and with no deposit there is no
+    # announcement to send again (tests/proceedings/test_deposit_views.py).
+    "proceedings:deposit": (
+        lambda w: reverse("proceedings:deposit", args=[w.discussion.slug]),
+        BOTH,
+        statuses((403, 403), anonymous=(LOGIN, LOGIN), host=(200, 403), lead=(200, 403)),
+        hidden_from_outsiders(
+            statuses((403, 403), host=(200, 403), lead=(200, 403)), anonymous=(LOGIN, LOGIN)
+        ),
+    ),
+    "proceedings:deposit-announce": (
+        lambda w: reverse("proceedings:deposit-announce", args=[w.discussion.slug]),
+        POST,
+        statuses(403, anonymous=LOGIN, host=404, lead=404),
+        hidden_from_outsiders(statuses(403, host=404, lead=404), anonymous=LOGIN),
+        True,
+    ),
     "discussions:question-synthesis": (
         lambda w: reverse("discussions:question-synthesis", args=[w.discussion.slug, 1]),
         BOTH,
@@ -372,8 +430,11 @@ SITE_WIDE = {
         "discussions:cite",
         "discussions:follow",
         "discussions:status",
+        "proceedings:deposit",
+        "proceedings:deposit-announce",
         "discovery:feed-club",
         "discovery:feed-discussion-comments",
+        "discovery:annotations",
         "events:club-calendar",
         "events:meeting-ics",
         "moderation:flag",

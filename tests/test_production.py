@@ -411,8 +411,9 @@ def test_sessions_are_never_kept_in_one_servers_memory_or_disk():
 
 def test_uploads_go_through_the_configured_storage():
     """
-    Every uploaded file (club logos) is stored through the default storage, which
-    production names in DJANGO_MEDIA_STORAGE (object storage, shared by every server).
+    Every uploaded or made file (club logos, PDFs of proceedings) is stored through the
+    default storage, which production names in DJANGO_MEDIA_STORAGE (object storage, shared
+    by every server).
     """
     from django.core.files.storage import default_storage
 
@@ -422,7 +423,10 @@ def test_uploads_go_through_the_configured_storage():
         for field in model._meta.get_fields()
         if isinstance(field, models.FileField)
     ]
-    assert [f"{f.model._meta.label}.{f.name}" for f in file_fields] == ["clubs.Club.logo"]
+    assert [f"{f.model._meta.label}.{f.name}" for f in file_fields] == [
+        "clubs.Club.logo",
+        "proceedings.Export.file",
+    ]
     assert all(field.storage is default_storage for field in file_fields)
     chosen = production_settings(DJANGO_MEDIA_STORAGE="storages.backends.s3.S3Storage")
     assert chosen["STORAGES"]["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
