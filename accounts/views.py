@@ -25,7 +25,8 @@ def profile(request, username):
     member = get_object_or_404(get_user_model(), username=username, is_active=True)
     comments = (
         # The comments app's rules: what anyone may read, and under the member's own name.
-        member.comments.public().under_own_name()
+        member.comments.public()
+        .under_own_name()
         .select_related("question__discussion__article")
         .order_by("-created_at", "-id")
     )
