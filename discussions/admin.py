@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from clubs.models import Club, Membership, Role
+from core.admin import ReadOnlyAdmin
 from core.markdown import sanitize_html
 
 from . import caching, services, signals
@@ -302,7 +303,7 @@ class CommentDeletedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ReadOnlyAdmin):
     """
     Comments, to find and read: nothing can be added, changed or deleted here.
 
@@ -336,15 +337,6 @@ class CommentAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .filter(question__discussion__club__in=clubs_in_reach(request))
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("comment"))
     def excerpt(self, comment):

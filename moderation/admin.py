@@ -1,21 +1,9 @@
 from django.contrib import admin
 
 from accounts.models import CodeOfConductAgreement, Suspension
+from core.admin import ReadOnlyAdmin
 
 from .models import Flag, ModerationAction
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The records moderation keeps are written by its services, never by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ModerationAction)

@@ -11,6 +11,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin import ReadOnlyAdmin
+
 from . import deposits
 from .models import Deposit, DepositEvent
 
@@ -64,7 +66,8 @@ class DepositEventInline(admin.TabularInline):
 
 
 @admin.register(Deposit)
-class DepositAdmin(admin.ModelAdmin):
+class DepositAdmin(ReadOnlyAdmin):
+    # Its events are the record of what Zenodo was asked; a DOI, once given, stays.
     """
     Deposits are made by hosts' requests and the worker, never by hand: read only, but for
     the two actions, which go through the services (their rules and the worker).
@@ -85,16 +88,6 @@ class DepositAdmin(admin.ModelAdmin):
     fields = readonly_fields = DEPOSIT_FIELDS
     inlines = [DepositEventInline]
     actions = ["retry_publishing", "retry_announcement"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Its events are the record of what Zenodo was asked; a DOI, once given, stays.
-        return False
 
     def has_publish_permission(self, request) -> bool:
         """The actions' right: staff who curate discussions (the services check it again)."""

@@ -4,11 +4,14 @@ from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
+
 from .models import Export
 
 
 @admin.register(Export)
-class ExportAdmin(admin.ModelAdmin):
+class ExportAdmin(ReadOnlyAdmin):
+    # A row deleted here would leave its file behind; newer exports let go of both.
     """Exports are made by readers' requests and the worker, never by hand: read only."""
 
     list_display = [
@@ -47,13 +50,3 @@ class ExportAdmin(admin.ModelAdmin):
     @admin.display(description=_("size"), ordering="size")
     def shown_size(self, export: Export) -> str:
         return filesizeformat(export.size) if export.size else "–"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # A row deleted here would leave its file behind; newer exports let go of both.
-        return False
