@@ -58,6 +58,7 @@ bench: install
 	$(BIN)/python bench/thread_page.py --sizes 100,1000,5000
 	$(BIN)/python bench/reply_post.py --sizes 100,5000
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/proceedings.py
 	$(BIN)/python bench/abuse.py
 	$(BIN)/python bench/restart.py
 	DATABASE_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/python bench/search.py
