@@ -19,7 +19,6 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-import pydyf
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
@@ -28,13 +27,21 @@ from django.utils import timezone, translation
 from django.utils._os import safe_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from core.markdown import render_markdown as markdown_to_html
 
 from . import selectors
 from .selectors import CC_BY_URL, Person, Proceedings
+
+try:
+    import pydyf
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+except OSError:  # WeasyPrint loads Pango from the system: without it, no PDFs (README)
+    PDF_AVAILABLE = False
+    URLFetcher = object  # type: ignore[assignment,misc]
+else:
+    PDF_AVAILABLE = True
 
 HTML_TEMPLATE = "proceedings/proceedings.html"
 MARKDOWN_TEMPLATE = "proceedings/proceedings.md"
@@ -414,6 +421,10 @@ def _comments(part) -> list[dict]:
 # --- PDF --------------------------------------------------------------------------------------
 
 
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint could not load the system libraries it needs."""
+
+
 class RefusedURL(ValueError):
     """A document asked for something WeasyPrint may not fetch."""
 
@@ -476,7 +487,7 @@ def _page_references(pdf) -> tuple:
     return kept[1]
 
 
-if isinstance(getattr(pydyf.PDF, "page_references", None), property):
+if PDF_AVAILABLE and isinstance(getattr(pydyf.PDF, "page_references", None), property):
     pydyf.PDF.page_references = property(_page_references)
 
 
@@ -500,6 +511,8 @@ def _without_cycle_collection():
 
 def pdf_of(html: str) -> bytes:
     """A tagged PDF (PDF/UA-1) of our print page; title, author and language from its head."""
+    if not PDF_AVAILABLE:
+        raise PdfUnavailable("WeasyPrint could not load Pango from the system.")
     document = HTML(
         string=html,
         base_url=settings.JOURNAL_CLUB_BASE_URL + "/",

@@ -33,6 +33,10 @@ TOO_LARGE = gettext_noop("Too large: export one question or the syntheses only."
 TOO_MANY_COMMENTS = gettext_noop(
     "Too many comments for one PDF: export one question or the syntheses only."
 )
+UNAVAILABLE = gettext_noop(
+    "PDFs cannot be made on this server: WeasyPrint needs the Pango library from the "
+    "system (see the README, “Proceedings”). The other formats work."
+)
 BROKEN = gettext_noop("The PDF could not be made. Try again; if it fails again, tell the club.")
 
 
@@ -59,6 +63,8 @@ def build_export(export_id: int) -> str:
         pdf, data = _build(export)
     except documents.TooManyComments:
         return _fail(export, TOO_MANY_COMMENTS, started)
+    except documents.PdfUnavailable:
+        return _fail(export, UNAVAILABLE, started)
     except Exception:
         logger.exception("Proceedings export id=%s failed", export_id)
         return _fail(export, BROKEN, started)

@@ -20,6 +20,8 @@ from tests.factories import (
 from tests.proceedings.worlds import make_world
 
 NAMES = ["html", "markdown", "jsonld", "pdf", "pdf-status"]
+# WeasyPrint needs Pango from the system (README, "Proceedings").
+needs_pdf = pytest.mark.skipif(not documents.PDF_AVAILABLE, reason="WeasyPrint lacks Pango")
 
 
 @pytest.fixture
@@ -139,6 +141,7 @@ def test_the_discussion_page_offers_the_proceedings(client, world):
 # --- The PDF ----------------------------------------------------------------------------------
 
 
+@needs_pdf
 def test_the_pdf_is_queued_then_ready_then_downloaded(
     client, world, django_capture_on_commit_callbacks
 ):
@@ -176,6 +179,7 @@ def test_the_pdf_is_queued_then_ready_then_downloaded(
     assert Export.objects.count() == 1
 
 
+@needs_pdf
 def test_asking_twice_makes_one_export_and_a_change_makes_a_new_one(client, world):
     client.get(url("pdf", world.discussion))
     client.get(url("pdf", world.discussion))
@@ -193,6 +197,7 @@ def test_asking_twice_makes_one_export_and_a_change_makes_a_new_one(client, worl
     assert Export.objects.filter(language="fr").count() == 1
 
 
+@needs_pdf
 def test_the_pdf_page_only_reads_and_its_button_asks(
     client, world, django_capture_on_commit_callbacks
 ):
@@ -210,6 +215,7 @@ def test_the_pdf_page_only_reads_and_its_button_asks(
     assert Export.objects.get().state == Export.State.READY
 
 
+@needs_pdf
 def test_in_debug_the_pdf_is_ready_at_once(client, world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url("pdf-status", world.discussion, syntheses=True))
@@ -220,6 +226,7 @@ def test_in_debug_the_pdf_is_ready_at_once(client, world, django_capture_on_comm
     assert "syntheses" in response["Content-Disposition"]
 
 
+@needs_pdf
 def test_a_failed_pdf_says_why_and_can_be_tried_again(
     client, world, settings, django_capture_on_commit_callbacks
 ):
@@ -247,6 +254,7 @@ def test_a_failed_pdf_says_why_and_can_be_tried_again(
     assert export.error == ""
 
 
+@needs_pdf
 def test_a_pdf_stuck_longer_than_the_lease_can_be_tried_again(
     client, world, settings, django_capture_on_commit_callbacks
 ):
@@ -267,6 +275,7 @@ def test_a_pdf_stuck_longer_than_the_lease_can_be_tried_again(
     assert export.state == Export.State.READY
 
 
+@needs_pdf
 def test_a_ready_pdf_whose_file_is_gone_is_built_again(
     client, world, django_capture_on_commit_callbacks
 ):
@@ -326,7 +335,20 @@ def test_a_drafts_proceedings_are_for_its_hosts(client, world):
     assert "First *answer*" not in response.content.decode()  # a draft shows no comments
 
 
+@needs_pdf
 def test_the_pdf_of_the_document_matches_the_markdown(world):
     """The PDF and the Markdown are read from the same data."""
     data = documents.read(world.discussion, language="en")
     assert data.comment_count == 7
+
+
+def test_without_pango_the_pdf_says_so_and_the_other_formats_work(
+    client, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(documents, "PDF_AVAILABLE", False)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(url("pdf", world.discussion))
+    assert Export.objects.get().state == Export.State.FAILED
+    page = client.get(url("pdf-status", world.discussion)).content.decode()
+    assert "WeasyPrint needs the Pango library" in page
+    assert client.get(url("markdown", world.discussion)).status_code == 200

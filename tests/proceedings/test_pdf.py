@@ -17,6 +17,10 @@ from proceedings.models import Export
 from tests.factories import CommentFactory
 from tests.proceedings.worlds import make_world
 
+# WeasyPrint needs Pango from the system (README, "Proceedings"); without it the PDF
+# cannot be made, which tests/proceedings/test_export_views.py checks is said plainly.
+pytestmark = pytest.mark.skipif(not documents.PDF_AVAILABLE, reason="WeasyPrint lacks Pango")
+
 PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"
 BASE = "https://club.example.org"
 
