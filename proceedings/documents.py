@@ -51,83 +51,35 @@ STYLESHEET = "css/proceedings.css"
 # --- The four formats ---------------------------------------------------------------------------
 
 
-def render_html(
-    discussion,
-    *,
-    language: str,
-    syntheses_only: bool = False,
-    question=None,
-    licensed_only: bool = False,
-) -> str:
+# Each takes the discussion, the language, and the options ``read`` passes on to
+# ``selectors.proceedings``: ``syntheses_only``, ``question`` (one question's only) and
+# ``licensed_only`` (only comments under the licence agreed at posting, for deposits).
+
+
+def render_html(discussion, *, language: str, **options) -> str:
     """The proceedings as a standalone, print-friendly HTML page."""
-    data = read(
-        discussion,
-        language=language,
-        syntheses_only=syntheses_only,
-        question=question,
-        licensed_only=licensed_only,
-    )
-    return html_of(data, language=language)
+    return html_of(read(discussion, language=language, **options), language=language)
 
 
-def render_markdown(
-    discussion,
-    *,
-    language: str,
-    syntheses_only: bool = False,
-    question=None,
-    licensed_only: bool = False,
-) -> str:
+def render_markdown(discussion, *, language: str, **options) -> str:
     """The proceedings as Markdown, the comments as their authors wrote them."""
-    data = read(
-        discussion,
-        language=language,
-        syntheses_only=syntheses_only,
-        question=question,
-        licensed_only=licensed_only,
-    )
+    data = read(discussion, language=language, **options)
     with _rendering(language):
         text = render_to_string(MARKDOWN_TEMPLATE, _markdown_context(data))
     # The template's tags leave blank lines behind: at most one between blocks.
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
-def render_jsonld(
-    discussion,
-    *,
-    language: str,
-    syntheses_only: bool = False,
-    question=None,
-    licensed_only: bool = False,
-) -> dict:
+def render_jsonld(discussion, *, language: str, **options) -> dict:
     """The proceedings as schema.org JSON-LD: a Report about the paper, a part per question."""
-    data = read(
-        discussion,
-        language=language,
-        syntheses_only=syntheses_only,
-        question=question,
-        licensed_only=licensed_only,
-    )
+    data = read(discussion, language=language, **options)
     with _rendering(language):
         return _jsonld(data)
 
 
-def render_pdf(
-    discussion,
-    *,
-    language: str,
-    syntheses_only: bool = False,
-    question=None,
-    licensed_only: bool = False,
-) -> bytes:
+def render_pdf(discussion, *, language: str, **options) -> bytes:
     """The proceedings as a tagged PDF (PDF/UA-1), from the print page."""
-    pdf, _data = build_pdf(
-        discussion,
-        language=language,
-        syntheses_only=syntheses_only,
-        question=question,
-        licensed_only=licensed_only,
-    )
+    pdf, _data = build_pdf(discussion, language=language, **options)
     return pdf
 
 
